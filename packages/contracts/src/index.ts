@@ -1,0 +1,46 @@
+export { API_ERRORS, isApiErrorSlug } from './errors';
+export type { ApiErrorSlug } from './errors';
+export { apiFailureSchema, isApiFailure } from './envelope';
+export type { ApiEnvelope, ApiFailure, ApiSuccess } from './envelope';
+export { AUTH_DENIED_PARAM, AUTH_DENIED_VALUE, ROUTES } from './routes';
+export {
+  getOpenIdQuerySchema,
+  logoutResultSchema,
+  oauthScopeSchema,
+  oauthStateSchema,
+  redirectQuerySchema,
+  userInfoSchema,
+} from './auth';
+export type { GetOpenIdQuery, LogoutResult, OAuthScope, RedirectQuery, UserInfo } from './auth';
+export { JS_API_LIST, jssdkConfigSchema, jssdkQuerySchema } from './jssdk';
+export type { JssdkConfig, JssdkQuery } from './jssdk';
+export {
+  MAX_AMOUNT_FEN,
+  MAX_DESCRIPTION_LENGTH,
+  MIN_AMOUNT_FEN,
+  jsapiPayParamsSchema,
+  orderStatusSchema,
+  orderViewSchema,
+  ordersPageSchema,
+  ordersQuerySchema,
+  outTradeNoSchema,
+  payWalletRequestSchema,
+  payWalletResponseSchema,
+  refundRequestSchema,
+  refundStatusSchema,
+  refundViewSchema,
+} from './pay';
+export type {
+  JsapiPayParamsView,
+  OrderStatus,
+  OrderView,
+  OrdersPage,
+  OrdersQuery,
+  PayWalletRequest,
+  PayWalletResponse,
+  RefundRequest,
+  RefundStatus,
+  RefundView,
+} from './pay';
+export { healthSchema, readinessSchema } from './health';
+export type { Health, Readiness } from './health';

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+export const MIN_AMOUNT_FEN = 1;
+export const MAX_AMOUNT_FEN = 100_000_000;
+export const MAX_DESCRIPTION_LENGTH = 40;
+
+/** Order lifecycle: PENDING → PAID | CLOSED; PAID → REFUNDED (fully). Partial refunds keep PAID. */
+export const orderStatusSchema = z.enum(['PENDING', 'PAID', 'CLOSED', 'REFUNDED']);
+export type OrderStatus = z.infer<typeof orderStatusSchema>;
+
+/** ≤ 32 chars of [0-9A-Za-z]. */
+export const outTradeNoSchema = z.string().regex(/^[0-9A-Za-z]{1,32}$/);
+
+/** `POST /api/wechat/pay/payWallet`. Unknown fields are rejected. */
+export const payWalletRequestSchema = z.strictObject({
+  amountFen: z.number().int().min(MIN_AMOUNT_FEN).max(MAX_AMOUNT_FEN),
+  description: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_DESCRIPTION_LENGTH)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
+    .optional(),
+});
+export type PayWalletRequest = z.infer<typeof payWalletRequestSchema>;
+
+/** Exactly the object `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` takes (note `timeStamp`, capital S). */
+export const jsapiPayParamsSchema = z.object({
+  appId: z.string(),
+  timeStamp: z.string(),
+  nonceStr: z.string(),
+  package: z.string(),
+  signType: z.enum(['MD5', 'HMAC-SHA256']),
+  paySign: z.string(),
+});
+export type JsapiPayParamsView = z.infer<typeof jsapiPayParamsSchema>;
+
+export const payWalletResponseSchema = z.object({
+  outTradeNo: z.string(),
+  payParams: jsapiPayParamsSchema,
+});
+export type PayWalletResponse = z.infer<typeof payWalletResponseSchema>;
+
+/** `GET /api/wechat/pay/orders/:outTradeNo` → data. Timestamps are ISO 8601 strings. */
+export const orderViewSchema = z.object({
+  outTradeNo: z.string(),
+  amountFen: z.number().int(),
+  description: z.string(),
+  status: orderStatusSchema,
+  createdAt: z.string(),
+  paidAt: z.string().optional(),
+  transactionId: z.string().optional(),
+  refundedFen: z.number().int(),
+});
+export type OrderView = z.infer<typeof orderViewSchema>;
+
+/** `GET /api/wechat/pay/orders?limit=&cursor=` (newest first; pass `nextCursor` back for the next page). */
+export const ordersQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type OrdersQuery = z.infer<typeof ordersQuerySchema>;
+
+export const ordersPageSchema = z.object({
+  orders: z.array(orderViewSchema),
+  nextCursor: z.string().nullable(),
+});
+export type OrdersPage = z.infer<typeof ordersPageSchema>;
+
+/** `POST /api/admin/orders/:outTradeNo/refund`. */
+export const refundRequestSchema = z.strictObject({
+  amountFen: z.number().int().min(MIN_AMOUNT_FEN).max(MAX_AMOUNT_FEN),
+  reason: z.string().trim().min(1).max(80).optional(),
+});
+export type RefundRequest = z.infer<typeof refundRequestSchema>;
+
+export const refundStatusSchema = z.enum(['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL']);
+export type RefundStatus = z.infer<typeof refundStatusSchema>;
+
+export const refundViewSchema = z.object({
+  outRefundNo: z.string(),
+  outTradeNo: z.string(),
+  amountFen: z.number().int(),
+  status: refundStatusSchema,
+  refundId: z.string().optional(),
+  createdAt: z.string(),
+});
+export type RefundView = z.infer<typeof refundViewSchema>;

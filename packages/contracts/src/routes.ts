@@ -1,0 +1,21 @@
+/** Route paths, shared so that the api mounts and the h5 calls the same strings. */
+export const ROUTES = {
+  redirect: '/api/wechat/redirect',
+  getOpenId: '/api/wechat/getOpenId',
+  getUserInfo: '/api/wechat/getUserInfo',
+  logout: '/api/wechat/logout',
+  jssdk: '/api/wechat/jssdk',
+  payWallet: '/api/wechat/pay/payWallet',
+  orders: '/api/wechat/pay/orders',
+  order: (outTradeNo: string) => `/api/wechat/pay/orders/${encodeURIComponent(outTradeNo)}`,
+  closeOrder: (outTradeNo: string) => `/api/wechat/pay/orders/${encodeURIComponent(outTradeNo)}/close`,
+  payCallback: '/api/wechat/pay/callback',
+  refundCallback: '/api/wechat/pay/refund-callback',
+  adminRefund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
+  healthz: '/healthz',
+  readyz: '/readyz',
+} as const;
+
+/** Query parameter the api appends to the OAuth callback when the user declined consent. */
+export const AUTH_DENIED_PARAM = 'wx_auth';
+export const AUTH_DENIED_VALUE = 'denied';
