@@ -1,0 +1,176 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * The api's configuration: parsed and validated once at start-up, then passed down. This is the only module
+ * that looks at the environment (see `readEnvironment`); everything else receives a `Config`.
+ */
+
+const secret = (name: string, minLength: number) =>
+  z
+    .string({ error: `${name} is required` })
+    .min(minLength, `${name} must be at least ${minLength} characters`);
+
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_BASE_URL: baseUrl,
+  COOKIE_KEYS: z
+    .string({ error: 'COOKIE_KEYS is required' })
+    .transform((value) => value.split(',').map((key) => key.trim()))
+    .pipe(z.array(z.string().min(32, 'each cookie key must be at least 32 characters')).min(1)),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
+    .default('sqlite:./data/wxh5.sqlite'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
+  WECHAT_APP_ID: z
+    .string({ error: 'WECHAT_APP_ID is required' })
+    .regex(/^wx[0-9a-f]{16}$/, 'must look like wx + 16 hex'),
+  WECHAT_APP_SECRET: secret('WECHAT_APP_SECRET', 32),
+  WECHAT_MCH_ID: z.string({ error: 'WECHAT_MCH_ID is required' }).regex(/^\d{6,32}$/, 'must be digits'),
+  WECHAT_PAY_KEY: z
+    .string({ error: 'WECHAT_PAY_KEY is required' })
+    .length(32, 'must be exactly 32 characters'),
+  WECHAT_PAY_SIGN_TYPE: z.enum(['MD5', 'HMAC-SHA256']).default('HMAC-SHA256'),
+  WECHAT_OAUTH_BASE_URL: baseUrl.default('https://open.weixin.qq.com'),
+  WECHAT_API_BASE_URL: baseUrl.default('https://api.weixin.qq.com'),
+  WECHAT_PAY_BASE_URL: baseUrl.default('https://api.mch.weixin.qq.com'),
+  WECHAT_TIMEOUT_MS: positiveInt(5000),
+  ALLOWED_CALLBACK_ORIGINS: z.string().optional(),
+  WECHAT_BRIDGE_SCRIPT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TRUST_PROXY: booleanString.default(false),
+  ADMIN_TOKEN: z.string().min(32, 'ADMIN_TOKEN must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  H5_DIST_DIR: z.string().min(1).optional(),
+  ORDER_EXPIRE_MINUTES: positiveInt(30),
+  PAY_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  PAY_RECONCILE_AFTER_SECONDS: positiveInt(10),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  /** First signs, all verify (rotation). */
+  cookieKeys: string[];
+  /** True when PUBLIC_BASE_URL is https: cookies get `Secure`. */
+  secureCookies: boolean;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  wechat: {
+    appId: string;
+    appSecret: string;
+    mchId: string;
+    payKey: string;
+    paySignType: 'MD5' | 'HMAC-SHA256';
+    oauthBaseUrl: string;
+    apiBaseUrl: string;
+    payBaseUrl: string;
+    timeoutMs: number;
+  };
+  /** Origins (scheme://host[:port]) that OAuth `callback` and JS-SDK `url` may use. */
+  allowedOrigins: string[];
+  bridgeScriptUrl: string | undefined;
+  trustProxy: boolean;
+  adminToken: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the built H5 lives; unset = the api does not serve it. */
+  h5DistDir: string | undefined;
+  pay: {
+    orderExpireMinutes: number;
+    /** 0 disables the background sweep. */
+    sweepIntervalSeconds: number;
+    /** A PENDING order older than this is queried at WeChat before it is answered or swept. */
+    reconcileAfterSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function originOf(value: string, variable: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url.origin;
+  } catch {
+    throw new ConfigError([`${variable}: "${value}" is not an http(s) origin`]);
+  }
+}
+
+/** Parse a plain key/value environment into a `Config`; every problem is listed in one `ConfigError`. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const e = result.data;
+  const publicOrigin = originOf(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
+  const extraOrigins = (e.ALLOWED_CALLBACK_ORIGINS ?? '')
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean)
+    .map((value) => originOf(value, 'ALLOWED_CALLBACK_ORIGINS'));
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    cookieKeys: e.COOKIE_KEYS,
+    secureCookies: e.PUBLIC_BASE_URL.startsWith('https:'),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    wechat: {
+      appId: e.WECHAT_APP_ID,
+      appSecret: e.WECHAT_APP_SECRET,
+      mchId: e.WECHAT_MCH_ID,
+      payKey: e.WECHAT_PAY_KEY,
+      paySignType: e.WECHAT_PAY_SIGN_TYPE,
+      oauthBaseUrl: e.WECHAT_OAUTH_BASE_URL,
+      apiBaseUrl: e.WECHAT_API_BASE_URL,
+      payBaseUrl: e.WECHAT_PAY_BASE_URL,
+      timeoutMs: e.WECHAT_TIMEOUT_MS,
+    },
+    allowedOrigins: [...new Set([publicOrigin, ...extraOrigins])],
+    bridgeScriptUrl: e.WECHAT_BRIDGE_SCRIPT_URL,
+    trustProxy: e.TRUST_PROXY,
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    h5DistDir: e.H5_DIST_DIR,
+    pay: {
+      orderExpireMinutes: e.ORDER_EXPIRE_MINUTES,
+      sweepIntervalSeconds: e.PAY_SWEEP_INTERVAL_SECONDS,
+      reconcileAfterSeconds: e.PAY_RECONCILE_AFTER_SECONDS,
+    },
+  };
+}
+
+/**
+ * The process environment merged over an optional `.env` file (real environment wins). The one place in the
+ * api that reads `process.env`.
+ */
+export function readEnvironment(envFile = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  // eslint-disable-next-line no-restricted-properties
+  return { ...fromFile, ...process.env };
+}

@@ -1,0 +1,27 @@
+import type Keyv from 'keyv';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './store/schema';
+
+/**
+ * A named lock shared by every api instance (Redis when `REDIS_URL` is set, in-process otherwise): `fn` runs while
+ * the lock is held; the lock expires after `ttlMs` even if its holder dies.
+ */
+export interface LockService {
+  withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Everything from outside the app, built by `main.ts` (or a test) and handed to `createApp`. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  db: Kysely<Database>;
+  /** Short-lived shared state: global access_token, jsapi_ticket, OAuth state, per-user OAuth tokens. */
+  cache: Keyv;
+  locks: LockService;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  now: () => number;
+  /** Readiness probes beyond the database (e.g. Redis ping). */
+  readinessChecks?: Record<string, () => Promise<void>>;
+}

@@ -1,0 +1,77 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Timestamps are ISO-8601 UTC strings (`2026-01-02T03:04:05.678Z`), which sort
+ * correctly as text on both SQLite and PostgreSQL. Money is integer fen.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  openid: string;
+  unionid: string | null;
+  nickname: string;
+  avatar_url: string;
+  /** The widest scope this user has granted: 'snsapi_base' | 'snsapi_userinfo'. */
+  scope: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  out_trade_no: string;
+  openid: string;
+  amount_fen: number;
+  description: string;
+  /** 'PENDING' | 'PAID' | 'CLOSED' | 'REFUNDED' */
+  status: string;
+  /** The v2 sign type the order was placed with (the pay-sign must use the same). */
+  sign_type: string;
+  client_ip: string;
+  prepay_id: string | null;
+  prepay_expires_at: string | null;
+  transaction_id: string | null;
+  paid_at: string | null;
+  refunded_fen: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PayNotificationsTable {
+  id: Generated<number>;
+  /** 'pay' | 'refund' */
+  kind: string;
+  raw_body: string;
+  /** 'accepted' | 'duplicate' | a rejection reason such as 'bad_signature', 'amount_mismatch' … */
+  verdict: string;
+  out_trade_no: string | null;
+  transaction_id: string | null;
+  received_at: string;
+}
+
+export interface RefundsTable {
+  id: Generated<number>;
+  out_refund_no: string;
+  out_trade_no: string;
+  amount_fen: number;
+  reason: string | null;
+  /** 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL' */
+  status: string;
+  refund_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  orders: OrdersTable;
+  pay_notifications: PayNotificationsTable;
+  refunds: RefundsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type NewOrderRow = Insertable<OrdersTable>;
+export type OrderUpdate = Updateable<OrdersTable>;
+export type PayNotificationRow = Selectable<PayNotificationsTable>;
+export type RefundRow = Selectable<RefundsTable>;
