@@ -20,7 +20,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "ExportAllDeclaration", message: 'Name every export explicitly (no export *).' },
+        { selector: 'ExportAllDeclaration', message: 'Name every export explicitly (no export *).' },
       ],
       'no-restricted-properties': [
         'error',
