@@ -1,0 +1,46 @@
+// Builds the emulator's Koa app over a state object. No listen, no env: startWechatEmulator and main.ts do that.
+import Koa from 'koa';
+import { applyFaults } from './http/apply-faults';
+import { BodyTooLargeError } from './http/read-body';
+import type { HoldRegistry } from './hold-registry';
+import type { NotifyDelivery } from './notify-delivery';
+import { createControlRoutes } from './routes/control-routes';
+import { createOAuthRoutes } from './routes/oauth-routes';
+import { createTokenRoutes } from './routes/token-routes';
+import type { EmulatorState } from './state';
+
+export interface EmulatorAppDeps {
+  holds: HoldRegistry;
+  notifier: NotifyDelivery;
+}
+
+export function createEmulatorApp(state: EmulatorState, deps: EmulatorAppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        ctx.status = 413;
+        ctx.body = { error: error.message };
+        return;
+      }
+      ctx.status = 500;
+      ctx.body = { error: error instanceof Error ? error.message : 'internal error' };
+      app.emit('error', error, ctx);
+    }
+  });
+  app.use(applyFaults(state, deps.holds));
+
+  for (const router of [
+    createOAuthRoutes(state),
+    createTokenRoutes(state),
+    createControlRoutes(state, { notifier: deps.notifier }),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

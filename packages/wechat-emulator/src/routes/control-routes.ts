@@ -1,0 +1,248 @@
+// The control API under /__emulator/ (JSON in and out) for tests and demos: register apps, merchants and
+// users, steer OAuth, inject faults, move the clock, read counters and the notify log, reset.
+import { Router } from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import { queryParam } from '../http/query';
+import { parseJsonObject, readRawBody } from '../http/read-body';
+import type { NotifyDelivery } from '../notify-delivery';
+import { buildAvatarSvg } from '../pages/avatar-svg';
+import { DEMO_APP_ID, openidFor, resetEmulatorState } from '../state';
+import type { EmulatorState, FaultKind } from '../state';
+
+const FAULT_KINDS: readonly FaultKind[] = [
+  'http500',
+  'timeout',
+  'busy',
+  'token_invalid',
+  'systemerror',
+  'drop',
+];
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class ControlInputError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = 'ControlInputError';
+  }
+}
+
+async function readJson(ctx: ParameterizedContext): Promise<Record<string, unknown>> {
+  const body = parseJsonObject(await readRawBody(ctx.req, 64 * 1024));
+  if (!body) throw new ControlInputError('body must be a JSON object');
+  return body;
+}
+
+function requireString(body: Record<string, unknown>, name: string, pattern?: RegExp): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value === '')
+    throw new ControlInputError(`${name} must be a non-empty string`);
+  if (pattern && !pattern.test(value)) throw new ControlInputError(`${name} has an invalid format`);
+  return value;
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ControlInputError(`${name} must be a string`);
+  return value;
+}
+
+function stringArray(body: Record<string, unknown>, name: string, required: boolean): string[] | undefined {
+  const value = body[name];
+  if (value === undefined && !required) return undefined;
+  if (
+    !Array.isArray(value) ||
+    !value.every((item): item is string => typeof item === 'string' && item !== '')
+  ) {
+    throw new ControlInputError(`${name} must be an array of non-empty strings`);
+  }
+  return value;
+}
+
+export interface ControlRoutesDeps {
+  notifier: NotifyDelivery;
+}
+
+export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDeps): Router {
+  const router = new Router({ prefix: '/__emulator' });
+
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (!(error instanceof ControlInputError)) throw error;
+      ctx.status = error.status;
+      ctx.body = { error: error.message };
+    }
+  });
+
+  router.post('/reset', (ctx) => {
+    deps.notifier.cancelPending();
+    deps.notifier.clearLog();
+    resetEmulatorState(state);
+    ctx.body = { ok: true };
+  });
+
+  router.post('/apps', async (ctx) => {
+    const body = await readJson(ctx);
+    const appId = requireString(body, 'appId', /^wx[0-9a-zA-Z]{1,30}$/);
+    const appSecret = requireString(body, 'appSecret');
+    const oauthDomains = stringArray(body, 'oauthDomains', true) ?? [];
+    const jsDomains = stringArray(body, 'jsDomains', true) ?? [];
+    state.apps.set(appId, {
+      appId,
+      appSecret,
+      oauthDomains,
+      jsDomains,
+      name: optionalString(body, 'name') ?? appId,
+    });
+    ctx.status = 201;
+    ctx.body = { appId };
+  });
+
+  router.post('/merchants', async (ctx) => {
+    const body = await readJson(ctx);
+    const mchId = requireString(body, 'mchId', /^[0-9A-Za-z]{1,32}$/);
+    const key = requireString(body, 'key');
+    if (key.length !== 32) throw new ControlInputError('key must be the 32-character API v2 key');
+    const appIds = stringArray(body, 'appIds', true) ?? [];
+    for (const appId of appIds) {
+      if (!state.apps.has(appId)) throw new ControlInputError(`unknown app ${appId}`);
+    }
+    // Without explicit pay directories, any path on the bound apps' JS-safe domains may pay.
+    const payDirectories =
+      stringArray(body, 'payDirectories', false) ??
+      appIds.flatMap((appId) =>
+        (state.apps.get(appId)?.jsDomains ?? []).flatMap((domain) => [
+          `http://${domain}/`,
+          `https://${domain}/`,
+        ]),
+      );
+    state.merchants.set(mchId, {
+      mchId,
+      key,
+      appIds,
+      payDirectories,
+      name: optionalString(body, 'name') ?? mchId,
+    });
+    ctx.status = 201;
+    ctx.body = { mchId };
+  });
+
+  router.post('/users', async (ctx) => {
+    const body = await readJson(ctx);
+    const userId = requireString(body, 'userId', ID_PATTERN);
+    const nickname = requireString(body, 'nickname');
+    state.users.set(userId, { userId, nickname, avatarUrl: optionalString(body, 'avatarUrl') ?? '' });
+    ctx.status = 201;
+    ctx.body = { userId };
+  });
+
+  router.get('/users/:userId/openid', (ctx) => {
+    const appId = queryParam(ctx, 'appId') ?? DEMO_APP_ID;
+    if (!state.users.has(ctx.params.userId ?? '')) throw new ControlInputError('unknown user', 404);
+    if (!state.apps.has(appId)) throw new ControlInputError('unknown app', 404);
+    ctx.body = { openid: openidFor(appId, ctx.params.userId ?? '') };
+  });
+
+  router.get('/avatars/:userId/:size', (ctx) => {
+    const user = state.users.get(ctx.params.userId ?? '');
+    if (!user) throw new ControlInputError('unknown user', 404);
+    const size = Number(ctx.params.size ?? '');
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = buildAvatarSvg(
+      user.userId,
+      user.nickname,
+      Number.isInteger(size) && size > 0 && size <= 640 ? size : 132,
+    );
+  });
+
+  router.post('/oauth/auto', async (ctx) => {
+    const body = await readJson(ctx);
+    const userId = optionalString(body, 'userId');
+    if (userId !== undefined) {
+      if (!state.users.has(userId)) throw new ControlInputError(`unknown user ${userId}`);
+      state.defaultUserId = userId;
+    }
+    if ('decision' in body) {
+      const decision = body.decision;
+      if (decision !== null && decision !== 'allow' && decision !== 'deny') {
+        throw new ControlInputError("decision must be 'allow', 'deny' or null");
+      }
+      state.autoDecision = decision;
+    }
+    ctx.body = { userId: state.defaultUserId, decision: state.autoDecision };
+  });
+
+  router.post('/faults', async (ctx) => {
+    const body = await readJson(ctx);
+    const endpoint = requireString(body, 'endpoint');
+    const kind = body.kind;
+    if (typeof kind !== 'string' || !FAULT_KINDS.includes(kind as FaultKind)) {
+      throw new ControlInputError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
+    }
+    const count = body.count ?? 1;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+      throw new ControlInputError('count must be a positive integer');
+    }
+    if ((kind === 'drop') !== (endpoint === 'notify')) {
+      throw new ControlInputError(
+        "the drop fault applies to endpoint 'notify' only, and 'notify' only takes drop",
+      );
+    }
+    state.faults.push({ endpoint, kind: kind as FaultKind, remaining: count });
+    ctx.body = { faults: state.faults };
+  });
+
+  router.get('/faults', (ctx) => {
+    ctx.body = { faults: state.faults };
+  });
+
+  router.post('/notify-settings', async (ctx) => {
+    const body = await readJson(ctx);
+    if (body.duplicates !== undefined) {
+      const duplicates = body.duplicates;
+      if (
+        typeof duplicates !== 'number' ||
+        !Number.isInteger(duplicates) ||
+        duplicates < 0 ||
+        duplicates > 10
+      ) {
+        throw new ControlInputError('duplicates must be an integer 0…10');
+      }
+      state.notifyDuplicates = duplicates;
+    }
+    ctx.body = { duplicates: state.notifyDuplicates };
+  });
+
+  router.post('/clock', async (ctx) => {
+    const body = await readJson(ctx);
+    const advanceSeconds = body.advanceSeconds;
+    if (typeof advanceSeconds !== 'number' || !Number.isFinite(advanceSeconds) || advanceSeconds < 0) {
+      throw new ControlInputError('advanceSeconds must be a number ≥ 0');
+    }
+    state.clockOffsetMs += Math.round(advanceSeconds * 1000);
+    ctx.body = { now: state.now(), offsetSeconds: state.clockOffsetMs / 1000 };
+  });
+
+  router.get('/counters', (ctx) => {
+    ctx.body = {
+      apps: Object.fromEntries(state.appCounters),
+      endpoints: Object.fromEntries(state.endpointCounters),
+    };
+  });
+
+  router.get('/notifies', (ctx) => {
+    ctx.body = deps.notifier.log();
+  });
+
+  router.get('/shares', (ctx) => {
+    ctx.body = state.shares;
+  });
+
+  return router;
+}
