@@ -1,0 +1,26 @@
+export { WechatCoreError } from './wechat-core-error';
+export { XmlParseError } from './xml-parse-error';
+export type { XmlParseErrorReason } from './xml-parse-error';
+export { XmlBuildError } from './xml-build-error';
+export type { XmlBuildErrorReason } from './xml-build-error';
+export { RefundDecryptError } from './refund-decrypt-error';
+export type { RefundDecryptErrorReason } from './refund-decrypt-error';
+export { InvalidAmountError } from './invalid-amount-error';
+export type { InvalidAmountReason } from './invalid-amount-error';
+export { PayTimeParseError } from './pay-time-parse-error';
+
+export { signV2, verifyV2, detectSignType, isSignType, buildStringSignTemp } from './sign-v2';
+export type { SignType, SignableParams } from './sign-v2';
+export { buildXml, buildXmlReply } from './build-xml';
+export type { XmlParams, BuildXmlOptions } from './build-xml';
+export { parseXml, parseXmlWithRoot, DEFAULT_MAX_XML_BYTES } from './parse-xml';
+export type { ParseXmlOptions } from './parse-xml';
+export { jssdkSignature } from './jssdk-signature';
+export type { JssdkSignatureInput } from './jssdk-signature';
+export { buildJsapiPayParams, verifyJsapiPaySign } from './jsapi-pay-params';
+export type { JsapiPayParams, BuildJsapiPayParamsInput } from './jsapi-pay-params';
+export { decryptRefundReqInfo, encryptRefundReqInfo } from './refund-req-info';
+export { createNonce } from './create-nonce';
+export { createOutTradeNo } from './create-out-trade-no';
+export { formatPayTime, parsePayTime } from './pay-time';
+export { yuanToFen, fenToYuan } from './money';
