@@ -4,6 +4,7 @@ import type { AppDeps } from './deps';
 import { handleErrors } from './http/handle-errors';
 import { assignRequestId } from './http/request-id';
 import { serveH5 } from './http/serve-h5';
+import { createHealthRoutes } from './routes/health-routes';
 
 /** Build the Koa app from its dependencies: no listening, no environment. `main.ts` listens. */
 export function createApp(deps: AppDeps): Koa {
@@ -15,6 +16,9 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(assignRequestId());
   app.use(handleErrors(logger));
+
+  const health = createHealthRoutes(deps);
+  app.use(health.routes()).use(health.allowedMethods());
 
   if (config.h5DistDir) app.use(serveH5(config.h5DistDir, config.bridgeScriptUrl));
   return app;

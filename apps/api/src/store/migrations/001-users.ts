@@ -1,10 +1,11 @@
 import type { Kysely, Migration } from 'kysely';
+import { idColumn } from './id-column';
 
 export const usersMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('users')
-      .addColumn('id', 'integer', (col) => col.primaryKey().generatedByDefaultAsIdentity())
+      .addColumn('id', 'integer', idColumn(db))
       .addColumn('openid', 'varchar(128)', (col) => col.notNull().unique())
       .addColumn('unionid', 'varchar(128)')
       .addColumn('nickname', 'varchar(256)', (col) => col.notNull().defaultTo(''))

@@ -1,10 +1,11 @@
 import type { Kysely, Migration } from 'kysely';
+import { idColumn } from './id-column';
 
 export const paymentsMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('orders')
-      .addColumn('id', 'integer', (col) => col.primaryKey().generatedByDefaultAsIdentity())
+      .addColumn('id', 'integer', idColumn(db))
       .addColumn('out_trade_no', 'varchar(32)', (col) => col.notNull().unique())
       .addColumn('openid', 'varchar(128)', (col) => col.notNull())
       .addColumn('amount_fen', 'integer', (col) => col.notNull())
@@ -33,7 +34,7 @@ export const paymentsMigration: Migration = {
 
     await db.schema
       .createTable('pay_notifications')
-      .addColumn('id', 'integer', (col) => col.primaryKey().generatedByDefaultAsIdentity())
+      .addColumn('id', 'integer', idColumn(db))
       .addColumn('kind', 'varchar(16)', (col) => col.notNull())
       .addColumn('raw_body', 'text', (col) => col.notNull())
       .addColumn('verdict', 'varchar(64)', (col) => col.notNull())
@@ -49,7 +50,7 @@ export const paymentsMigration: Migration = {
 
     await db.schema
       .createTable('refunds')
-      .addColumn('id', 'integer', (col) => col.primaryKey().generatedByDefaultAsIdentity())
+      .addColumn('id', 'integer', idColumn(db))
       .addColumn('out_refund_no', 'varchar(64)', (col) => col.notNull().unique())
       .addColumn('out_trade_no', 'varchar(32)', (col) => col.notNull())
       .addColumn('amount_fen', 'integer', (col) => col.notNull())

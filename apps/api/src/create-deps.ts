@@ -1,0 +1,98 @@
+import { createClient, type RedisClientType } from 'redis';
+import type { Config } from './config';
+import type { AppDeps } from './deps';
+import { createLogger, type Logger } from './logger';
+import { createCache } from './shared/create-cache';
+import { createInProcessLocks } from './shared/in-process-locks';
+import { createRedisLocks } from './shared/redis-locks';
+import { migrateToLatest, openDatabase } from './store/database';
+
+export interface DepsOverrides {
+  logger?: Logger;
+  /** Clock in ms; tests move it to expire OAuth state or sessions. */
+  now?: () => number;
+  /** Prefix of every cache and lock key (Redis); default `wxh5`. Tests pass a random one. */
+  cacheNamespace?: string;
+  /** PostgreSQL schema that holds the tables (tests use one fresh schema per api). */
+  databaseSchema?: string;
+}
+
+export interface DepsHandle {
+  deps: AppDeps;
+  /** Close the cache, Redis and the database (in that order); safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open everything the app needs from the outside world: the database (migrated to the latest version), the keyv
+ * cache and the lock service (Redis when `config.redisUrl` is set, in-process otherwise) and the readiness probes.
+ */
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<DepsHandle> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const namespace = overrides.cacheNamespace ?? 'wxh5';
+  const database = openDatabase(
+    config.databaseUrl,
+    overrides.databaseSchema ? { schema: overrides.databaseSchema } : {},
+  );
+  let redis: RedisClientType | undefined;
+  try {
+    await migrateToLatest(database.db);
+    if (config.redisUrl) {
+      redis = createClient({
+        url: config.redisUrl,
+        socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 100, 2000) },
+      });
+      redis.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
+      await redis.connect();
+    }
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    if (redis?.isOpen) redis.destroy();
+    throw err;
+  }
+
+  const cache = createCache({
+    redis,
+    namespace,
+    onError: (err) => logger.warn({ err }, 'cache error'),
+  });
+  const locks = redis ? createRedisLocks(redis, { keyPrefix: `${namespace}::` }) : createInProcessLocks();
+  // The database itself is always probed by /readyz; these are the probes beyond it.
+  const readinessChecks: Record<string, () => Promise<void>> = {};
+  if (redis) {
+    const client = redis;
+    readinessChecks.redis = async () => {
+      if (!client.isReady) throw new Error('redis is not connected');
+      await client.ping();
+    };
+  }
+
+  const deps: AppDeps = {
+    config,
+    logger,
+    db: database.db,
+    cache,
+    locks,
+    now: overrides.now ?? Date.now,
+    readinessChecks,
+  };
+
+  let closed: Promise<void> | undefined;
+  return {
+    deps,
+    close() {
+      closed ??= (async () => {
+        if (redis) {
+          // createKeyv wraps our client: closing it once is enough. A client that lost its server cannot flush
+          // a graceful QUIT, so it is destroyed instead.
+          if (redis.isReady) await redis.close().catch(() => undefined);
+          else redis.destroy();
+        } else {
+          await cache.disconnect().catch(() => undefined);
+        }
+        await database.close();
+      })();
+      return closed;
+    },
+  };
+}
