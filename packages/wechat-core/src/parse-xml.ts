@@ -13,6 +13,8 @@ export const DEFAULT_MAX_XML_BYTES = 64 * 1024;
 
 const WRAPPER = 'wxh5-core-parse-wrapper';
 const SENTINEL = 'wxh5-core-parse-end';
+const UNKNOWN_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)/;
+const SKIPPED_SECTIONS = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 
 /**
  * Returns where the document proper starts (after a BOM and the XML declaration).
@@ -95,6 +97,12 @@ export function parseXml(xml: unknown, options: ParseXmlOptions = {}): Record<st
     throw new XmlParseError('not_well_formed', 'reserved element name in input');
   }
 
+  // xml-js sets sax's strictEntities too late, so HTML entities (`&nbsp;`) would be decoded
+  // silently. XML itself knows only these five and character references.
+  if (body.includes('&') && UNKNOWN_ENTITY.test(body.replace(SKIPPED_SECTIONS, ''))) {
+    throw new XmlParseError('not_well_formed', 'reference to an undeclared entity');
+  }
+
   let doc: Element;
   try {
     // xml-js lets sax record errors found at end of input (an unclosed root, a truncated tag)
@@ -105,6 +113,8 @@ export function parseXml(xml: unknown, options: ParseXmlOptions = {}): Record<st
     doc = xml2js(`<${WRAPPER}>${body}<${SENTINEL}/></${WRAPPER}>`, {
       compact: false,
       ignoreComment: true,
+      // Keeps a whitespace-only bare value (`<a> </a>`) instead of dropping it.
+      captureSpacesBetweenElements: true,
     }) as Element;
   } catch (error) {
     const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
