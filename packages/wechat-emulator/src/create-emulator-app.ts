@@ -4,6 +4,9 @@ import { applyFaults } from './http/apply-faults';
 import { BodyTooLargeError } from './http/read-body';
 import type { HoldRegistry } from './hold-registry';
 import type { NotifyDelivery } from './notify-delivery';
+import { createPayService } from './pay-service';
+import { createBridgeRoutes } from './routes/bridge-routes';
+import { createPayRoutes } from './routes/pay-routes';
 import { createControlRoutes } from './routes/control-routes';
 import { createOAuthRoutes } from './routes/oauth-routes';
 import { createTokenRoutes } from './routes/token-routes';
@@ -34,11 +37,15 @@ export function createEmulatorApp(state: EmulatorState, deps: EmulatorAppDeps): 
   });
   app.use(applyFaults(state, deps.holds));
 
-  for (const router of [
+  const payService = createPayService(state, deps.notifier);
+  const routers = [
     createOAuthRoutes(state),
     createTokenRoutes(state),
-    createControlRoutes(state, { notifier: deps.notifier }),
-  ]) {
+    createPayRoutes(state, payService),
+    createBridgeRoutes(state, payService),
+    createControlRoutes(state, { notifier: deps.notifier, payService }),
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -33,6 +33,8 @@ export interface EmulatorHandle {
   state: EmulatorState;
   /** The notify delivery log (same as GET /__emulator/notifies). */
   notifies(): NotifyLogEntry[];
+  /** Notify deliveries scheduled or in flight (0 when every sequence has ended). */
+  pendingNotifies(): number;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startWechatEmulator(options: EmulatorOptions = {}): Promis
     port,
     state,
     notifies: () => notifier.log(),
+    pendingNotifies: () => notifier.pending(),
     close() {
       closing ??= (async () => {
         holds.releaseAll();

@@ -56,6 +56,8 @@ export interface NotifyDelivery {
   /** One extra delivery now, outside the retry sequence. */
   resend(job: NotifyJob): Promise<NotifyLogEntry>;
   log(): NotifyLogEntry[];
+  /** How many deliveries are scheduled or in flight right now (0 once a sequence has ended). */
+  pending(): number;
   clearLog(): void;
   /** Cancels every pending retry (used by reset); later deliveries still work. */
   cancelPending(): void;
@@ -158,6 +160,9 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
     },
     log() {
       return entries.map((entry) => ({ ...entry }));
+    },
+    pending() {
+      return timers.size + inFlight.size;
     },
     clearLog() {
       entries.length = 0;

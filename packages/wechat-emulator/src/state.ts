@@ -185,7 +185,7 @@ export interface EmulatorState {
   appCounters: Map<string, AppCounters>;
   endpointCounters: Map<string, number>;
   shares: ShareRecord[];
-  /** Verified jsApiList per page URL (without `#`) and appId: `${appId} ${url}`. */
+  /** Verified jsApiList per wx.config: key `${appId} ${signature}`. */
   verifiedApis: Map<string, Set<string>>;
   sequence: number;
 }

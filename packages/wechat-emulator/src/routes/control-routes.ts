@@ -5,9 +5,11 @@ import type { ParameterizedContext } from 'koa';
 import { queryParam } from '../http/query';
 import { parseJsonObject, readRawBody } from '../http/read-body';
 import type { NotifyDelivery } from '../notify-delivery';
+import { PayOrderError } from '../pay-service';
+import type { PayService } from '../pay-service';
 import { buildAvatarSvg } from '../pages/avatar-svg';
-import { DEMO_APP_ID, openidFor, resetEmulatorState } from '../state';
-import type { EmulatorState, FaultKind } from '../state';
+import { DEMO_APP_ID, openidFor, orderKey, resetEmulatorState } from '../state';
+import type { EmulatorOrder, EmulatorState, FaultKind } from '../state';
 
 const FAULT_KINDS: readonly FaultKind[] = [
   'http500',
@@ -64,6 +66,40 @@ function stringArray(body: Record<string, unknown>, name: string, required: bool
 
 export interface ControlRoutesDeps {
   notifier: NotifyDelivery;
+  payService: PayService;
+}
+
+function findOrder(state: EmulatorState, outTradeNo: string, mchId: string | undefined): EmulatorOrder {
+  const order =
+    mchId === undefined
+      ? [...state.orders.values()].find((candidate) => candidate.outTradeNo === outTradeNo)
+      : state.orders.get(orderKey(mchId, outTradeNo));
+  if (!order) throw new ControlInputError('ORDERNOTEXIST: no such order', 404);
+  return order;
+}
+
+/** The order as the emulator sees it, in WeChat's wire names. */
+function describeOrder(order: EmulatorOrder): Record<string, unknown> {
+  return {
+    mch_id: order.mchId,
+    appid: order.appId,
+    out_trade_no: order.outTradeNo,
+    trade_state: order.tradeState,
+    total_fee: order.totalFee,
+    fee_type: order.feeType,
+    body: order.body,
+    attach: order.attach,
+    trade_type: order.tradeType,
+    openid: order.openid,
+    notify_url: order.notifyUrl,
+    sign_type: order.signType,
+    prepay_id: order.prepayId,
+    prepay_expires_at: order.prepayExpiresAt,
+    transaction_id: order.transactionId ?? null,
+    paid_at: order.paidAt ?? null,
+    refunded_fee: order.refundedFee,
+    created_at: order.createdAt,
+  };
 }
 
 export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDeps): Router {
@@ -234,6 +270,28 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
       apps: Object.fromEntries(state.appCounters),
       endpoints: Object.fromEntries(state.endpointCounters),
     };
+  });
+
+  router.post('/orders/:outTradeNo/pay', async (ctx) => {
+    const body = await readJson(ctx);
+    const order = findOrder(state, ctx.params.outTradeNo ?? '', optionalString(body, 'mchId'));
+    try {
+      ctx.body = { transactionId: deps.payService.payOrder(order) };
+    } catch (error) {
+      if (error instanceof PayOrderError) throw new ControlInputError(`${error.code}: ${error.message}`, 409);
+      throw error;
+    }
+  });
+
+  router.get('/orders/:outTradeNo', (ctx) => {
+    ctx.body = describeOrder(findOrder(state, ctx.params.outTradeNo ?? '', queryParam(ctx, 'mchId')));
+  });
+
+  router.post('/notifies/:outTradeNo/resend', async (ctx) => {
+    const body = await readJson(ctx);
+    const order = findOrder(state, ctx.params.outTradeNo ?? '', optionalString(body, 'mchId'));
+    if (order.transactionId === undefined) throw new ControlInputError('the order is not paid', 409);
+    ctx.body = await deps.notifier.resend(deps.payService.buildPayNotifyJob(order));
   });
 
   router.get('/notifies', (ctx) => {
