@@ -4,6 +4,10 @@ import type { AppDeps } from './deps';
 import { handleErrors } from './http/handle-errors';
 import { assignRequestId } from './http/request-id';
 import { serveH5 } from './http/serve-h5';
+import { createPayServices } from './pay/create-pay-services';
+import { adminRoutes } from './routes/admin-routes';
+import { notifyRoutes } from './routes/notify-routes';
+import { payRoutes } from './routes/pay-routes';
 import { createHealthRoutes } from './routes/health-routes';
 
 /** Build the Koa app from its dependencies: no listening, no environment. `main.ts` listens. */
@@ -19,6 +23,11 @@ export function createApp(deps: AppDeps): Koa {
 
   const health = createHealthRoutes(deps);
   app.use(health.routes()).use(health.allowedMethods());
+
+  const pay = createPayServices(deps);
+  app.use(notifyRoutes(deps, pay));
+  app.use(payRoutes(deps, pay));
+  app.use(adminRoutes(deps, pay));
 
   if (config.h5DistDir) app.use(serveH5(config.h5DistDir, config.bridgeScriptUrl));
   return app;

@@ -1,0 +1,103 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../store/schema';
+
+export interface PaymentFact {
+  outTradeNo: string;
+  transactionId: string;
+  /** ISO-8601 UTC. */
+  paidAt: string;
+  /** ISO-8601 UTC, for updated_at. */
+  now: string;
+  /** Where the fact came from, for the logs: 'notify' | 'orderquery'. */
+  source: string;
+}
+
+/**
+ * - `paid`: PENDING → PAID, this call made the transition.
+ * - `paid_after_close`: CLOSED → PAID (money arrived for an order we had closed: keep it, logged at error level).
+ * - `duplicate`: already PAID (or REFUNDED) with this transaction_id; nothing changed.
+ * - `conflict`: already PAID with ANOTHER transaction_id; nothing changed, logged at error level.
+ * - `not_found`: no such order.
+ */
+export type PaymentOutcome = 'paid' | 'paid_after_close' | 'duplicate' | 'conflict' | 'not_found';
+
+/**
+ * The one way an order becomes PAID — used by the notify (inside its transaction) and by reconciliation
+ * (`orderquery`). Each step is a conditional UPDATE, so across any number of concurrent callers and api instances
+ * exactly one of them moves the order; the others see 0 rows and fall through to the read. The caller has already
+ * checked that the amount WeChat reports equals the order's `amount_fen`.
+ */
+export async function applyPayment(
+  db: Kysely<Database> | Transaction<Database>,
+  fact: PaymentFact,
+  logger: Logger,
+): Promise<PaymentOutcome> {
+  const set = {
+    status: 'PAID',
+    transaction_id: fact.transactionId,
+    paid_at: fact.paidAt,
+    updated_at: fact.now,
+  };
+  const fromPending = await db
+    .updateTable('orders')
+    .set(set)
+    .where('out_trade_no', '=', fact.outTradeNo)
+    .where('status', '=', 'PENDING')
+    .executeTakeFirst();
+  if (fromPending.numUpdatedRows > 0n) {
+    logger.info(
+      { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },
+      'order paid',
+    );
+    return 'paid';
+  }
+  const fromClosed = await db
+    .updateTable('orders')
+    .set(set)
+    .where('out_trade_no', '=', fact.outTradeNo)
+    .where('status', '=', 'CLOSED')
+    .executeTakeFirst();
+  if (fromClosed.numUpdatedRows > 0n) {
+    // Money arrived for an order we had closed (the user paid just before the close reached WeChat, or the close
+    // was local only). Keep the money and the truth; someone must look at it (refund or deliver).
+    logger.error(
+      { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },
+      'PAYMENT FOR A CLOSED ORDER: moved CLOSED → PAID; refund or deliver by hand',
+    );
+    return 'paid_after_close';
+  }
+  const current = await db
+    .selectFrom('orders')
+    .select(['status', 'transaction_id'])
+    .where('out_trade_no', '=', fact.outTradeNo)
+    .executeTakeFirst();
+  if (!current) return 'not_found';
+  if (current.transaction_id === fact.transactionId) return 'duplicate';
+  logger.error(
+    {
+      outTradeNo: fact.outTradeNo,
+      status: current.status,
+      storedTransactionId: current.transaction_id,
+      reportedTransactionId: fact.transactionId,
+      source: fact.source,
+    },
+    'SECOND TRANSACTION FOR A PAID ORDER: a different transaction_id reports payment; nothing changed',
+  );
+  return 'conflict';
+}
+
+/** PENDING → CLOSED, once. Returns whether this call made the transition. */
+export async function closePendingOrder(
+  db: Kysely<Database>,
+  outTradeNo: string,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('orders')
+    .set({ status: 'CLOSED', updated_at: now })
+    .where('out_trade_no', '=', outTradeNo)
+    .where('status', '=', 'PENDING')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

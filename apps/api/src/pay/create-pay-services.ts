@@ -1,0 +1,45 @@
+import type { AppDeps } from '../deps';
+import { createPayClient, type PayClient, type PayClientOptions } from '../wechat/pay-client';
+import { createPayNotifyHandler, type NotifyResult } from './handle-pay-notify';
+import { createRefundNotifyHandler } from './handle-refund-notify';
+import { createOrderService, type OrderService } from './order-service';
+import { createRefundService, type RefundService } from './refund-service';
+
+export interface PayServices {
+  payClient: PayClient;
+  orders: OrderService;
+  refunds: RefundService;
+  handlePayNotify: (rawBody: string) => Promise<NotifyResult>;
+  handleRefundNotify: (rawBody: string) => Promise<NotifyResult>;
+}
+
+/** The v2 pay client for this app's merchant, from the config. */
+export function createPayClientFor(
+  deps: Pick<AppDeps, 'config' | 'logger'>,
+  extra: Partial<Pick<PayClientOptions, 'clientCertificate' | 'maxAttempts' | 'retryDelayMs'>> = {},
+): PayClient {
+  const { wechat } = deps.config;
+  return createPayClient({
+    appId: wechat.appId,
+    mchId: wechat.mchId,
+    key: wechat.payKey,
+    signType: wechat.paySignType,
+    baseUrl: wechat.payBaseUrl,
+    timeoutMs: wechat.timeoutMs,
+    logger: deps.logger,
+    ...extra,
+  });
+}
+
+export function createPayServices(
+  deps: AppDeps,
+  payClient: PayClient = createPayClientFor(deps),
+): PayServices {
+  return {
+    payClient,
+    orders: createOrderService(deps, payClient),
+    refunds: createRefundService(deps, payClient),
+    handlePayNotify: createPayNotifyHandler(deps),
+    handleRefundNotify: createRefundNotifyHandler(deps),
+  };
+}

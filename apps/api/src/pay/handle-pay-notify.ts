@@ -1,0 +1,195 @@
+import { XmlParseError, parsePayTime, parseXml, verifyV2, type SignType } from '@wxh5/wechat-core';
+import type { AppDeps } from '../deps';
+import { applyPayment, type PaymentOutcome } from './apply-payment';
+import { isoAt } from './order-views';
+import { recordNotification } from './record-notification';
+
+export type NotifyReply = 'SUCCESS' | 'FAIL';
+
+export interface NotifyResult {
+  reply: NotifyReply;
+  /** What went into pay_notifications.verdict. */
+  verdict: string;
+  /** The reply's return_msg. */
+  message: string;
+}
+
+type PayNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
+
+const INTEGER = /^\d{1,12}$/;
+
+function reject(verdict: string, message: string): NotifyResult {
+  return { reply: 'FAIL', verdict, message };
+}
+
+/**
+ * Which algorithm verifies this notify (product.md §7.2): its `sign_type` when present, else the signature's
+ * length (32 → MD5, 64 → HMAC-SHA256), else the configured one. `null` = an unknown declared sign type.
+ *
+ * "Wrong sign type" — decided here, tested in test/notify.test.ts:
+ * - `sign_type` names an algorithm the sign was not made with (says MD5, carries an HMAC) → the verification with
+ *   the declared algorithm fails → FAIL `bad_signature`.
+ * - `sign_type` is neither MD5 nor HMAC-SHA256 → FAIL `bad_sign_type`.
+ * - the sign verifies, but with another algorithm than the one the ORDER was placed with (e.g. a correct MD5 sign
+ *   while the order was placed with HMAC-SHA256) → FAIL `sign_type_mismatch`. WeChat signs a notify with the sign
+ *   type of its unifiedorder, so anything else is not WeChat; refusing it also denies a downgrade to MD5.
+ */
+export function notifySignType(fields: Record<string, string>, configured: SignType): SignType | null {
+  const declared = fields['sign_type'];
+  if (declared !== undefined && declared !== '') {
+    return declared === 'MD5' || declared === 'HMAC-SHA256' ? declared : null;
+  }
+  const sign = fields['sign'] ?? '';
+  if (sign.length === 32) return 'MD5';
+  if (sign.length === 64) return 'HMAC-SHA256';
+  return configured;
+}
+
+/**
+ * The v2 payment notify (`POST /api/wechat/pay/callback`), product.md §7, as a function of the raw body: every
+ * notify is recorded in pay_notifications with its verdict; only a verified notify for one of our orders, with
+ * the order's exact amount, can move it — and SUCCESS is returned only after the transaction that records it and
+ * moves the order has committed. Any unexpected error is a FAIL (WeChat retries), never a SUCCESS.
+ */
+export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) => Promise<NotifyResult> {
+  const { config, db, logger } = deps;
+  const { appId, mchId, payKey, paySignType } = config.wechat;
+
+  async function judge(
+    rawBody: string,
+  ): Promise<NotifyResult & { outTradeNo?: string; transactionId?: string; committed?: boolean }> {
+    let fields: Record<string, string>;
+    try {
+      fields = parseXml(rawBody);
+    } catch (error) {
+      if (error instanceof XmlParseError) {
+        const verdict =
+          error.reason === 'doctype' || error.reason === 'entity' ? error.reason : `xml_${error.reason}`;
+        return reject(verdict, 'invalid XML');
+      }
+      throw error;
+    }
+    const outTradeNo = fields['out_trade_no'];
+    const transactionId = fields['transaction_id'];
+    const ids = {
+      ...(outTradeNo ? { outTradeNo: outTradeNo.slice(0, 64) } : {}),
+      ...(transactionId ? { transactionId: transactionId.slice(0, 64) } : {}),
+    };
+    if (fields['return_code'] !== 'SUCCESS')
+      return { ...reject('return_fail', 'return_code is not SUCCESS'), ...ids };
+
+    if (!fields['sign']) return { ...reject('missing_sign', 'no sign'), ...ids };
+    const signType = notifySignType(fields, paySignType);
+    if (signType === null) return { ...reject('bad_sign_type', 'unknown sign_type'), ...ids };
+    // verifyV2 compares in constant time (timingSafeEqual over the hex).
+    if (!verifyV2(fields, payKey, signType))
+      return { ...reject('bad_signature', 'signature mismatch'), ...ids };
+
+    if (fields['appid'] !== appId) return { ...reject('wrong_appid', 'appid mismatch'), ...ids };
+    if (fields['mch_id'] !== mchId) return { ...reject('wrong_mch_id', 'mch_id mismatch'), ...ids };
+
+    if (fields['result_code'] !== 'SUCCESS') {
+      // A genuine (verified) notify that a payment did not succeed: nothing to move, and nothing a retry would
+      // change, so it is acknowledged (SUCCESS) and recorded; the order stays PENDING and the sweep reconciles it.
+      return { reply: 'SUCCESS', verdict: 'result_fail', message: 'OK', ...ids };
+    }
+    if (!outTradeNo || !transactionId || !INTEGER.test(fields['total_fee'] ?? '')) {
+      return { ...reject('missing_fields', 'out_trade_no, transaction_id or total_fee missing'), ...ids };
+    }
+    const order = await db
+      .selectFrom('orders')
+      .select(['amount_fen', 'sign_type', 'openid'])
+      .where('out_trade_no', '=', outTradeNo)
+      .executeTakeFirst();
+    if (!order) return { ...reject('unknown_order', 'no such order'), ...ids };
+    if (signType !== order.sign_type) {
+      return { ...reject('sign_type_mismatch', 'sign type differs from the order'), ...ids };
+    }
+    const totalFee = Number(fields['total_fee']);
+    if (totalFee !== order.amount_fen) {
+      logger.warn(
+        { outTradeNo, totalFee, amountFen: order.amount_fen },
+        'notify total_fee differs from the order: refused',
+      );
+      return { ...reject('amount_mismatch', 'total_fee mismatch'), ...ids };
+    }
+    if (fields['openid'] !== undefined && fields['openid'] !== order.openid) {
+      logger.warn({ outTradeNo }, 'notify openid differs from the order owner (paid by someone else?)');
+    }
+
+    const nowMs = deps.now();
+    let paidAt = isoAt(nowMs);
+    const timeEnd = fields['time_end'];
+    if (timeEnd) {
+      try {
+        paidAt = parsePayTime(timeEnd).toISOString();
+      } catch {
+        logger.warn({ outTradeNo, timeEnd }, 'notify time_end unreadable; using the receive time');
+      }
+    }
+
+    // One transaction: the audit row and the transition commit together, or neither does.
+    const outcome: PaymentOutcome = await db.transaction().execute(async (trx) => {
+      const result = await applyPayment(
+        trx,
+        { outTradeNo, transactionId, paidAt, now: isoAt(nowMs), source: 'notify' },
+        logger,
+      );
+      await recordNotification(trx, {
+        kind: 'pay',
+        rawBody,
+        verdict: result === 'paid' ? 'accepted' : result,
+        outTradeNo,
+        transactionId,
+        receivedAt: isoAt(nowMs),
+      });
+      return result;
+    });
+    switch (outcome) {
+      case 'paid':
+        return { reply: 'SUCCESS', verdict: 'accepted', message: 'OK', committed: true, ...ids };
+      case 'paid_after_close':
+      case 'duplicate':
+        return { reply: 'SUCCESS', verdict: outcome, message: 'OK', committed: true, ...ids };
+      case 'conflict':
+        return {
+          reply: 'FAIL',
+          verdict: outcome,
+          message: 'order paid by another transaction',
+          committed: true,
+          ...ids,
+        };
+      case 'not_found':
+        return { reply: 'FAIL', verdict: 'unknown_order', message: 'no such order', committed: true, ...ids };
+    }
+  }
+
+  return async (rawBody) => {
+    const receivedAt = isoAt(deps.now());
+    let result: Awaited<ReturnType<typeof judge>>;
+    try {
+      result = await judge(rawBody);
+    } catch (err) {
+      logger.error({ err }, 'pay notify failed unexpectedly; answering FAIL so WeChat retries');
+      result = reject('internal_error', 'temporary failure');
+    }
+    if (!result.committed) {
+      try {
+        await recordNotification(db, {
+          kind: 'pay',
+          rawBody,
+          verdict: result.verdict,
+          outTradeNo: result.outTradeNo ?? null,
+          transactionId: result.transactionId ?? null,
+          receivedAt,
+        });
+      } catch (err) {
+        logger.error({ err, verdict: result.verdict }, 'could not record a pay notify');
+        if (result.reply === 'SUCCESS') return reject('internal_error', 'temporary failure');
+      }
+      if (result.reply === 'FAIL')
+        logger.warn({ verdict: result.verdict, outTradeNo: result.outTradeNo }, 'pay notify refused');
+    }
+    return { reply: result.reply, verdict: result.verdict, message: result.message };
+  };
+}

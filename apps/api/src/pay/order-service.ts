@@ -1,0 +1,286 @@
+import type { OrderView, OrdersPage, PayWalletResponse } from '@wxh5/contracts';
+import {
+  buildJsapiPayParams,
+  createOutTradeNo,
+  formatPayTime,
+  parsePayTime,
+  type SignType,
+} from '@wxh5/wechat-core';
+import { apiError, type ApiError } from '../http/api-error';
+import type { AppDeps } from '../deps';
+import type { OrderRow } from '../store/schema';
+import type { PayClient } from '../wechat/pay-client';
+import { PayClientError, PayUnavailableError, isResultFail } from '../wechat/pay-errors';
+import { applyPayment, closePendingOrder } from './apply-payment';
+import { isoAt, toOrderView } from './order-views';
+
+/** prepay_id is valid for 2 hours at WeChat. */
+export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
+export const DEFAULT_DESCRIPTION = 'wxh5-订单支付';
+export const PAY_CALLBACK_PATH = '/api/wechat/pay/callback';
+
+type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
+
+export interface CreateOrderInput {
+  openId: string;
+  amountFen: number;
+  description: string | undefined;
+  clientIp: string;
+}
+
+export type ReconcileOutcome = 'paid' | 'closed' | 'unchanged' | 'unknown_at_wechat' | 'mismatch';
+
+/** A PayClientError as the envelope error a client sees: 503 when WeChat is down, 502 for anything else. */
+export function wechatFailure(err: unknown, action: string): ApiError | undefined {
+  if (err instanceof PayUnavailableError) {
+    return apiError(
+      'wechat_unavailable',
+      `WeChat Pay is unavailable (${action}); please try again shortly.`,
+      err,
+    );
+  }
+  if (err instanceof PayClientError) {
+    return apiError('wechat_error', `WeChat Pay refused the ${action}: ${err.message}`, err);
+  }
+  return undefined;
+}
+
+/** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack socket) → `1.2.3.4`; WeChat wants the IPv4 form. */
+export function normalizeClientIp(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  return ip === '' ? '127.0.0.1' : ip;
+}
+
+function encodeCursor(id: number): string {
+  return Buffer.from(`o${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^o(\d{1,15})$/.exec(text);
+  if (!match?.[1]) throw apiError('invalid_request', 'cursor: not a cursor this api issued');
+  return Number(match[1]);
+}
+
+export interface OrderService {
+  createOrder(input: CreateOrderInput): Promise<PayWalletResponse>;
+  listOrders(openId: string, limit: number, cursor: string | undefined): Promise<OrdersPage>;
+  /** The owner's order, reconciled with WeChat first when it is PENDING and old enough. */
+  getOrder(openId: string, outTradeNo: string): Promise<OrderView>;
+  closeOrder(openId: string, outTradeNo: string): Promise<OrderView>;
+  /** Ask WeChat (orderquery) and apply what it says. Throws PayClientError when WeChat cannot answer. */
+  reconcileOrder(order: OrderRow): Promise<ReconcileOutcome>;
+  /** closeorder at WeChat, then PENDING → CLOSED here; ORDERPAID → reconcile. Returns the order's new status. */
+  closeAtWechat(order: OrderRow): Promise<string>;
+}
+
+export function createOrderService(deps: OrderServiceDeps, payClient: PayClient): OrderService {
+  const { config, db, logger } = deps;
+  const signType: SignType = payClient.signType;
+  const notifyUrl = `${config.publicBaseUrl}${PAY_CALLBACK_PATH}`;
+
+  async function findOwned(openId: string, outTradeNo: string): Promise<OrderRow> {
+    const row = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('out_trade_no', '=', outTradeNo)
+      .where('openid', '=', openId)
+      .executeTakeFirst();
+    // Another user's order is indistinguishable from a missing one.
+    if (!row) throw apiError('order_not_found', 'No such order.');
+    return row;
+  }
+
+  async function reload(outTradeNo: string): Promise<OrderRow> {
+    return db
+      .selectFrom('orders')
+      .selectAll()
+      .where('out_trade_no', '=', outTradeNo)
+      .executeTakeFirstOrThrow();
+  }
+
+  async function reconcileOrder(order: OrderRow): Promise<ReconcileOutcome> {
+    let answer;
+    try {
+      answer = await payClient.orderQuery(order.out_trade_no);
+    } catch (err) {
+      if (isResultFail(err, 'ORDERNOTEXIST')) return 'unknown_at_wechat';
+      throw err;
+    }
+    const now = isoAt(deps.now());
+    switch (answer.tradeState) {
+      case 'SUCCESS':
+      case 'REFUND': {
+        if (answer.amountFen !== order.amount_fen || !answer.transactionId) {
+          logger.error(
+            { outTradeNo: order.out_trade_no, reportedFen: answer.amountFen, amountFen: order.amount_fen },
+            'orderquery reports a payment that does not match the order; not applied',
+          );
+          return 'mismatch';
+        }
+        let paidAt = now;
+        if (answer.timeEnd) {
+          try {
+            paidAt = parsePayTime(answer.timeEnd).toISOString();
+          } catch {
+            // keep the reconciliation time
+          }
+        }
+        const outcome = await applyPayment(
+          db,
+          {
+            outTradeNo: order.out_trade_no,
+            transactionId: answer.transactionId,
+            paidAt,
+            now,
+            source: 'orderquery',
+          },
+          logger,
+        );
+        return outcome === 'paid' || outcome === 'paid_after_close' ? 'paid' : 'unchanged';
+      }
+      case 'CLOSED':
+      case 'REVOKED':
+      case 'PAYERROR':
+        return (await closePendingOrder(db, order.out_trade_no, now)) ? 'closed' : 'unchanged';
+      default:
+        // NOTPAY, USERPAYING: still open at WeChat.
+        return 'unchanged';
+    }
+  }
+
+  async function closeAtWechat(order: OrderRow): Promise<string> {
+    try {
+      await payClient.closeOrder(order.out_trade_no);
+    } catch (err) {
+      if (isResultFail(err, 'ORDERPAID')) {
+        await reconcileOrder(order);
+        return (await reload(order.out_trade_no)).status;
+      }
+      // Already closed there, or never created there (unifiedorder failed): closed here too.
+      if (!isResultFail(err, 'ORDERCLOSED', 'ORDERNOTEXIST')) throw err;
+    }
+    await closePendingOrder(db, order.out_trade_no, isoAt(deps.now()));
+    return (await reload(order.out_trade_no)).status;
+  }
+
+  return {
+    reconcileOrder,
+    closeAtWechat,
+
+    async createOrder(input) {
+      const nowMs = deps.now();
+      const created = new Date(nowMs);
+      const outTradeNo = createOutTradeNo(created);
+      const description = input.description ?? DEFAULT_DESCRIPTION;
+      const clientIp = normalizeClientIp(input.clientIp);
+      // The row first, complete and PENDING: whatever happens at WeChat now, the order can be reconciled.
+      await db
+        .insertInto('orders')
+        .values({
+          out_trade_no: outTradeNo,
+          openid: input.openId,
+          amount_fen: input.amountFen,
+          description,
+          status: 'PENDING',
+          sign_type: signType,
+          client_ip: clientIp,
+          prepay_id: null,
+          prepay_expires_at: null,
+          transaction_id: null,
+          paid_at: null,
+          refunded_fen: 0,
+          created_at: created.toISOString(),
+          updated_at: created.toISOString(),
+        })
+        .execute();
+
+      let prepayId: string;
+      try {
+        // Every parameter derives from the stored row, so re-entering this order sends identical parameters.
+        ({ prepayId } = await payClient.unifiedOrder({
+          outTradeNo,
+          amountFen: input.amountFen,
+          description,
+          openId: input.openId,
+          clientIp,
+          notifyUrl,
+          timeStart: formatPayTime(created),
+          timeExpire: formatPayTime(new Date(nowMs + config.pay.orderExpireMinutes * 60_000)),
+        }));
+      } catch (err) {
+        logger.warn({ err, outTradeNo }, 'unifiedorder failed; the order stays PENDING for reconciliation');
+        throw wechatFailure(err, 'order') ?? err;
+      }
+      await db
+        .updateTable('orders')
+        .set({
+          prepay_id: prepayId,
+          prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
+          updated_at: isoAt(deps.now()),
+        })
+        .where('out_trade_no', '=', outTradeNo)
+        .execute();
+      const payParams = buildJsapiPayParams({
+        appId: config.wechat.appId,
+        prepayId,
+        key: config.wechat.payKey,
+        signType,
+        timeStamp: Math.floor(deps.now() / 1000),
+      });
+      return { outTradeNo, payParams };
+    },
+
+    async listOrders(openId, limit, cursor) {
+      let query = db
+        .selectFrom('orders')
+        .selectAll()
+        .where('openid', '=', openId)
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (cursor !== undefined) query = query.where('id', '<', decodeCursor(cursor));
+      const rows = await query.execute();
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        orders: page.map(toOrderView),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+      };
+    },
+
+    async getOrder(openId, outTradeNo) {
+      const order = await findOwned(openId, outTradeNo);
+      const ageMs = deps.now() - Date.parse(order.created_at);
+      if (order.status !== 'PENDING' || ageMs < config.pay.reconcileAfterSeconds * 1000)
+        return toOrderView(order);
+      try {
+        const outcome = await reconcileOrder(order);
+        if (outcome === 'unchanged' || outcome === 'unknown_at_wechat') return toOrderView(order);
+      } catch (err) {
+        // WeChat down: answer what we know; the sweep or the next poll reconciles.
+        logger.warn({ err, outTradeNo }, 'reconciliation failed; answering the stored state');
+        return toOrderView(order);
+      }
+      return toOrderView(await reload(outTradeNo));
+    },
+
+    async closeOrder(openId, outTradeNo) {
+      const order = await findOwned(openId, outTradeNo);
+      if (order.status === 'PAID' || order.status === 'REFUNDED') {
+        throw apiError('order_already_paid', 'This order is paid; it cannot be closed.');
+      }
+      if (order.status === 'CLOSED') return toOrderView(order);
+      let status: string;
+      try {
+        status = await closeAtWechat(order);
+      } catch (err) {
+        throw wechatFailure(err, 'close') ?? err;
+      }
+      if (status === 'PAID' || status === 'REFUNDED') {
+        throw apiError('order_already_paid', 'This order was paid before it could be closed.');
+      }
+      return toOrderView(await reload(outTradeNo));
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { OrderStatus, OrderView, RefundStatus, RefundView } from '@wxh5/contracts';
+import type { OrderRow, RefundRow } from '../store/schema';
+
+/** ISO-8601 UTC, the format every timestamp column uses (sorts correctly as text). */
+export function isoAt(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function toOrderView(row: OrderRow): OrderView {
+  return {
+    outTradeNo: row.out_trade_no,
+    amountFen: row.amount_fen,
+    description: row.description,
+    status: row.status as OrderStatus,
+    createdAt: row.created_at,
+    ...(row.paid_at ? { paidAt: row.paid_at } : {}),
+    ...(row.transaction_id ? { transactionId: row.transaction_id } : {}),
+    refundedFen: row.refunded_fen,
+  };
+}
+
+export function toRefundView(row: RefundRow): RefundView {
+  return {
+    outRefundNo: row.out_refund_no,
+    outTradeNo: row.out_trade_no,
+    amountFen: row.amount_fen,
+    status: row.status as RefundStatus,
+    ...(row.refund_id ? { refundId: row.refund_id } : {}),
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router } from '@koa/router';
+import { outTradeNoSchema, refundRequestSchema } from '@wxh5/contracts';
+import type { Middleware } from 'koa';
+import type { AppDeps } from '../deps';
+import { ApiError, apiError } from '../http/api-error';
+import { describeZodError } from '../http/handle-errors';
+import { parseJsonBody } from '../http/parse-json-body';
+import { respond } from '../http/respond';
+import type { PayServices } from '../pay/create-pay-services';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time (over SHA-256 digests, so the length of the
+ * token does not leak either). Without ADMIN_TOKEN the admin routes do not exist (404).
+ */
+export function requireAdminToken(adminToken: string | undefined): Middleware {
+  const expected = adminToken === undefined ? undefined : digest(adminToken);
+  return async (ctx, next) => {
+    if (!expected) throw apiError('not_found', 'No such route.');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
+    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+      throw new ApiError('admin_unauthorized', 'A valid admin bearer token is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="wxh5-admin"' },
+      });
+    }
+    await next();
+  };
+}
+
+/** Merchant routes under /api/admin/: refunds. */
+export function adminRoutes(deps: AppDeps, services: PayServices) {
+  const router = new Router();
+  router.post(
+    '/api/admin/orders/:outTradeNo/refund',
+    requireAdminToken(deps.config.adminToken),
+    parseJsonBody(),
+    async (ctx) => {
+      const outTradeNo = outTradeNoSchema.safeParse(ctx.params.outTradeNo);
+      if (!outTradeNo.success) throw apiError('order_not_found', 'No such order.');
+      const parsed = refundRequestSchema.safeParse(ctx.request.body);
+      if (!parsed.success) {
+        const amountProblem = parsed.error.issues.some((issue) => issue.path[0] === 'amountFen');
+        const message = describeZodError(parsed.error);
+        throw apiError(amountProblem ? 'invalid_amount' : 'invalid_request', message);
+      }
+      respond(ctx, await services.refunds.createRefund(outTradeNo.data, parsed.data), 201);
+    },
+  );
+  return router.routes();
+}

@@ -1,0 +1,327 @@
+import { buildXml, createNonce, parseXml, signV2, verifyV2, type SignType } from '@wxh5/wechat-core';
+import got, { type Got } from 'got';
+import type { Logger } from 'pino';
+import {
+  PayBadResponseError,
+  PayResultFailError,
+  PayReturnFailError,
+  PayUnavailableError,
+} from './pay-errors';
+
+/**
+ * The WeChat Pay API v2 client (XML over HTTPS POST). Every request is signed with the configured sign type and
+ * carries `sign_type` (which is then part of the signed set); every response is checked in two tiers —
+ * `return_code` (protocol) then `result_code` (business) — and its signature is verified in constant time before
+ * anything in it is believed: a response with a bad sign is an error, never data.
+ *
+ * Retries: network errors, timeouts, HTTP 5xx, "system busy" (`return_code=FAIL` 系统繁忙) and
+ * `SYSTEMERROR`/`BIZERR_NEED_RETRY` are retried a bounded number of times with the SAME request body (same
+ * out_trade_no, nonce and sign — WeChat asks for a re-entered order to repeat its original parameters), then
+ * surface as `PayUnavailableError`.
+ *
+ * `/secapi/pay/refund` needs the merchant's client certificate (mutual TLS) on the real WeChat Pay: pass
+ * `clientCertificate` (PKCS#12 `pfx` + passphrase, default passphrase = mch_id, or PEM `cert` + `key`). The local
+ * emulator does not ask for one, so tests and the demo leave it unset.
+ */
+
+export type ClientCertificate =
+  { pfx: Buffer; passphrase?: string } | { cert: string | Buffer; key: string | Buffer };
+
+export interface PayClientOptions {
+  appId: string;
+  mchId: string;
+  /** The 32-char API v2 key. */
+  key: string;
+  signType: SignType;
+  /** e.g. https://api.mch.weixin.qq.com (no trailing slash). */
+  baseUrl: string;
+  /** Timeout of one attempt. */
+  timeoutMs: number;
+  /** Attempts per call including the first (default 3). */
+  maxAttempts?: number;
+  /** Pause before retry n is n × this (default 100 ms). */
+  retryDelayMs?: number;
+  clientCertificate?: ClientCertificate;
+  logger?: Logger;
+  /** Random nonce_str (injectable for tests). */
+  nonce?: () => string;
+  /** A got instance to start from (e.g. the api's shared WeChat HTTP factory); retries are ours, so it must not retry. */
+  http?: Got;
+}
+
+export interface UnifiedOrderInput {
+  outTradeNo: string;
+  amountFen: number;
+  /** `body`: String(128). */
+  description: string;
+  openId: string;
+  clientIp: string;
+  notifyUrl: string;
+  /** yyyyMMddHHmmss, Beijing time. */
+  timeStart: string;
+  timeExpire: string;
+}
+
+export interface UnifiedOrderResult {
+  prepayId: string;
+  tradeType: string;
+}
+
+export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+
+export interface OrderQueryResult {
+  /** A TradeState; kept as string so an unknown future state is not a crash. */
+  tradeState: string;
+  outTradeNo: string;
+  /** Present once paid. */
+  transactionId: string | undefined;
+  amountFen: number | undefined;
+  /** yyyyMMddHHmmss Beijing time, once paid. */
+  timeEnd: string | undefined;
+  openId: string | undefined;
+}
+
+export interface RefundInput {
+  outTradeNo: string;
+  outRefundNo: string;
+  totalFen: number;
+  refundFen: number;
+  reason?: string;
+  notifyUrl: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+  refundFen: number;
+}
+
+export interface RefundQueryItem {
+  outRefundNo: string;
+  refundId: string | undefined;
+  refundFen: number | undefined;
+  /** SUCCESS | REFUNDCLOSE | PROCESSING | CHANGE */
+  refundStatus: string;
+}
+
+export interface PayClient {
+  readonly signType: SignType;
+  unifiedOrder(input: UnifiedOrderInput): Promise<UnifiedOrderResult>;
+  orderQuery(outTradeNo: string): Promise<OrderQueryResult>;
+  /** Resolves when WeChat closed it; ORDERPAID / ORDERCLOSED / ORDERNOTEXIST arrive as `PayResultFailError`. */
+  closeOrder(outTradeNo: string): Promise<void>;
+  refund(input: RefundInput): Promise<RefundResult>;
+  refundQuery(outRefundNo: string): Promise<RefundQueryItem[]>;
+}
+
+const RETRYABLE_ERR_CODES = new Set(['SYSTEMERROR', 'BIZERR_NEED_RETRY']);
+/** `return_code=FAIL` messages that mean "busy, try again" rather than "your request is wrong". */
+const BUSY_RETURN_MSG = /繁忙|SYSTEMERROR|system\s*(error|busy)/i;
+
+type Outcome = { ok: true; fields: Record<string, string> } | { ok: false; retryable: boolean; error: Error };
+
+function optionalInt(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function createPayClient(options: PayClientOptions): PayClient {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const retryDelayMs = options.retryDelayMs ?? 100;
+  const nonce = options.nonce ?? (() => createNonce());
+  const http = (options.http ?? got).extend({
+    prefixUrl: options.baseUrl,
+    timeout: { request: options.timeoutMs },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    responseType: 'text',
+    headers: { 'content-type': 'text/xml; charset=utf-8' },
+  });
+  const httpsOptions = (() => {
+    const cert = options.clientCertificate;
+    if (!cert) return undefined;
+    if ('pfx' in cert) return { pfx: cert.pfx, passphrase: cert.passphrase ?? options.mchId };
+    return { certificate: cert.cert, key: cert.key };
+  })();
+
+  async function attempt(endpoint: string, body: string): Promise<Outcome> {
+    let statusCode: number;
+    let text: string;
+    try {
+      const response = await http.post(endpoint.replace(/^\//, ''), {
+        body,
+        ...(httpsOptions && endpoint.startsWith('/secapi/') ? { https: httpsOptions } : {}),
+      });
+      statusCode = response.statusCode;
+      text = response.body;
+    } catch (error) {
+      // got's RequestError covers DNS, connection resets and its own TimeoutError.
+      return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    if (statusCode >= 500) return { ok: false, retryable: true, error: new Error(`HTTP ${statusCode}`) };
+    if (statusCode !== 200) {
+      return { ok: false, retryable: false, error: new PayBadResponseError(endpoint, `HTTP ${statusCode}`) };
+    }
+    let fields: Record<string, string>;
+    try {
+      fields = parseXml(text);
+    } catch (error) {
+      return {
+        ok: false,
+        retryable: false,
+        error: new PayBadResponseError(endpoint, 'not a v2 XML message', { cause: error }),
+      };
+    }
+    if (fields['return_code'] !== 'SUCCESS') {
+      const returnMsg = fields['return_msg'] ?? '';
+      return {
+        ok: false,
+        retryable: BUSY_RETURN_MSG.test(returnMsg),
+        error: new PayReturnFailError(endpoint, returnMsg),
+      };
+    }
+    // Tier 1 passed: from here on the message must be signed by WeChat with our key.
+    const declared = fields['sign_type'];
+    const responseSignType: SignType =
+      declared === 'MD5' || declared === 'HMAC-SHA256' ? declared : options.signType;
+    if (!verifyV2(fields, options.key, responseSignType)) {
+      return {
+        ok: false,
+        retryable: false,
+        error: new PayBadResponseError(endpoint, 'the response signature does not verify'),
+      };
+    }
+    if (fields['appid'] !== undefined && fields['appid'] !== options.appId) {
+      return {
+        ok: false,
+        retryable: false,
+        error: new PayBadResponseError(endpoint, 'the response is for another appid'),
+      };
+    }
+    if (fields['mch_id'] !== undefined && fields['mch_id'] !== options.mchId) {
+      return {
+        ok: false,
+        retryable: false,
+        error: new PayBadResponseError(endpoint, 'the response is for another mch_id'),
+      };
+    }
+    if (fields['result_code'] !== 'SUCCESS') {
+      const errCode = fields['err_code'] ?? 'UNKNOWN';
+      return {
+        ok: false,
+        retryable: RETRYABLE_ERR_CODES.has(errCode),
+        error: new PayResultFailError(endpoint, errCode, fields['err_code_des'] ?? ''),
+      };
+    }
+    return { ok: true, fields };
+  }
+
+  async function call(
+    endpoint: string,
+    params: Record<string, string | number | undefined>,
+  ): Promise<Record<string, string>> {
+    const message: Record<string, string | number | undefined> = {
+      appid: options.appId,
+      mch_id: options.mchId,
+      nonce_str: nonce(),
+      sign_type: options.signType,
+      ...params,
+    };
+    message['sign'] = signV2(message, options.key, options.signType);
+    // Built once: every retry sends exactly these bytes.
+    const body = buildXml(message);
+    let last: Error = new Error('no attempt made');
+    for (let n = 1; n <= maxAttempts; n += 1) {
+      const outcome = await attempt(endpoint, body);
+      if (outcome.ok) return outcome.fields;
+      if (!outcome.retryable) throw outcome.error;
+      last = outcome.error;
+      options.logger?.warn(
+        { endpoint, attempt: n, err: last.message },
+        'wechat pay call failed, retrying with the same request',
+      );
+      if (n < maxAttempts) await new Promise((resolve) => setTimeout(resolve, retryDelayMs * n));
+    }
+    throw new PayUnavailableError(endpoint, maxAttempts, last.message, { cause: last });
+  }
+
+  return {
+    signType: options.signType,
+
+    async unifiedOrder(input) {
+      const fields = await call('/pay/unifiedorder', {
+        device_info: 'WEB',
+        body: input.description,
+        out_trade_no: input.outTradeNo,
+        fee_type: 'CNY',
+        total_fee: input.amountFen,
+        spbill_create_ip: input.clientIp,
+        time_start: input.timeStart,
+        time_expire: input.timeExpire,
+        notify_url: input.notifyUrl,
+        trade_type: 'JSAPI',
+        openid: input.openId,
+      });
+      const prepayId = nonEmpty(fields['prepay_id']);
+      if (!prepayId) throw new PayBadResponseError('/pay/unifiedorder', 'no prepay_id in a SUCCESS response');
+      return { prepayId, tradeType: fields['trade_type'] ?? 'JSAPI' };
+    },
+
+    async orderQuery(outTradeNo) {
+      const fields = await call('/pay/orderquery', { out_trade_no: outTradeNo });
+      const tradeState = nonEmpty(fields['trade_state']);
+      if (!tradeState)
+        throw new PayBadResponseError('/pay/orderquery', 'no trade_state in a SUCCESS response');
+      if (fields['out_trade_no'] !== undefined && fields['out_trade_no'] !== outTradeNo) {
+        throw new PayBadResponseError('/pay/orderquery', 'the response is about another out_trade_no');
+      }
+      return {
+        tradeState,
+        outTradeNo,
+        transactionId: nonEmpty(fields['transaction_id']),
+        amountFen: optionalInt(fields['total_fee']),
+        timeEnd: nonEmpty(fields['time_end']),
+        openId: nonEmpty(fields['openid']),
+      };
+    },
+
+    async closeOrder(outTradeNo) {
+      await call('/pay/closeorder', { out_trade_no: outTradeNo });
+    },
+
+    async refund(input) {
+      const fields = await call('/secapi/pay/refund', {
+        out_trade_no: input.outTradeNo,
+        out_refund_no: input.outRefundNo,
+        total_fee: input.totalFen,
+        refund_fee: input.refundFen,
+        refund_fee_type: 'CNY',
+        refund_desc: input.reason,
+        notify_url: input.notifyUrl,
+      });
+      const refundId = nonEmpty(fields['refund_id']);
+      if (!refundId)
+        throw new PayBadResponseError('/secapi/pay/refund', 'no refund_id in a SUCCESS response');
+      return { refundId, refundFen: optionalInt(fields['refund_fee']) ?? input.refundFen };
+    },
+
+    async refundQuery(outRefundNo) {
+      const fields = await call('/pay/refundquery', { out_refund_no: outRefundNo });
+      const count = optionalInt(fields['refund_count']) ?? 0;
+      const items: RefundQueryItem[] = [];
+      for (let i = 0; i < count; i += 1) {
+        items.push({
+          outRefundNo: fields[`out_refund_no_${i}`] ?? '',
+          refundId: nonEmpty(fields[`refund_id_${i}`]),
+          refundFen: optionalInt(fields[`refund_fee_${i}`]),
+          refundStatus: fields[`refund_status_${i}`] ?? 'PROCESSING',
+        });
+      }
+      return items;
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Helpers shared by the pay tests (pay*.test.ts, notify*.test.ts, refund*.test.ts, sweep*.test.ts).
+ * `sessionCookie` signs the `openId` session the way the api does (Keygrip sha256 over `openId=<value>`), so pay
+ * tests do not depend on the OAuth routes; the OAuth round trip itself is tested in the auth tests.
+ */
+import Keygrip from 'keygrip';
+import {
+  buildXml,
+  createNonce,
+  encryptRefundReqInfo,
+  formatPayTime,
+  signV2,
+  type SignType,
+} from '@wxh5/wechat-core';
+import type { Kysely } from 'kysely';
+import type { Database, OrderRow } from '../src/store/schema';
+import { DEMO, TEST_ADMIN_TOKEN, TEST_COOKIE_KEY } from './support';
+
+export { DEMO, TEST_ADMIN_TOKEN };
+
+export function sessionCookie(openId: string, nowMs = Date.now()): string {
+  const value = `${openId}.${Math.floor(nowMs / 1000) + 3600}`;
+  const signature = new Keygrip([TEST_COOKIE_KEY], 'sha256').sign(`openId=${value}`);
+  return `openId=${value}; openId.sig=${signature}`;
+}
+
+export interface PayNotifyOptions {
+  outTradeNo: string;
+  totalFee: number;
+  transactionId?: string;
+  key?: string;
+  signType?: SignType;
+  /** Send `sign_type` (default: only for HMAC-SHA256, as the emulator does). */
+  declareSignType?: boolean;
+  /** Fields to override or add AFTER defaults and BEFORE signing. */
+  fields?: Record<string, string | number | undefined>;
+  /** Replace the computed sign (undefined = keep). */
+  sign?: string | null;
+  openid?: string;
+}
+
+/** A pay notify as WeChat sends it, signed with `key` (default: the demo key). */
+export function buildPayNotify(options: PayNotifyOptions): string {
+  const signType = options.signType ?? 'HMAC-SHA256';
+  const declare = options.declareSignType ?? signType === 'HMAC-SHA256';
+  const fields: Record<string, string | number | undefined> = {
+    return_code: 'SUCCESS',
+    return_msg: 'OK',
+    appid: DEMO.appId,
+    mch_id: DEMO.mchId,
+    nonce_str: createNonce(),
+    ...(declare ? { sign_type: signType } : {}),
+    result_code: 'SUCCESS',
+    openid: options.openid ?? 'oTestOpenid',
+    is_subscribe: 'N',
+    trade_type: 'JSAPI',
+    bank_type: 'OTHERS',
+    total_fee: options.totalFee,
+    fee_type: 'CNY',
+    cash_fee: options.totalFee,
+    transaction_id:
+      options.transactionId ?? `4200${Date.now()}${Math.floor(Math.random() * 1e9)}`.slice(0, 28),
+    out_trade_no: options.outTradeNo,
+    time_end: formatPayTime(new Date()),
+    ...options.fields,
+  };
+  const sign = signV2(fields, options.key ?? DEMO.payKey, signType);
+  const finalSign = options.sign === undefined ? sign : options.sign;
+  return buildXml({ ...fields, ...(finalSign === null ? {} : { sign: finalSign }) });
+}
+
+export interface RefundNotifyOptions {
+  outTradeNo: string;
+  outRefundNo: string;
+  refundFee: number;
+  totalFee: number;
+  status?: 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE';
+  refundId?: string;
+  key?: string;
+}
+
+export function buildRefundNotify(options: RefundNotifyOptions): string {
+  const reqInfo = encryptRefundReqInfo(
+    {
+      transaction_id: '4200000000000000000000000001',
+      out_trade_no: options.outTradeNo,
+      refund_id: options.refundId ?? '50300100000000000000000000001',
+      out_refund_no: options.outRefundNo,
+      total_fee: options.totalFee,
+      refund_fee: options.refundFee,
+      settlement_refund_fee: options.refundFee,
+      refund_status: options.status ?? 'SUCCESS',
+      success_time: '2026-11-24 12:00:00',
+      refund_recv_accout: '支付用户零钱',
+      refund_account: 'REFUND_SOURCE_RECHARGE_FUNDS',
+      refund_request_source: 'API',
+      cash_refund_fee: options.refundFee,
+    },
+    options.key ?? DEMO.payKey,
+  );
+  return buildXml({
+    return_code: 'SUCCESS',
+    return_msg: 'OK',
+    appid: DEMO.appId,
+    mch_id: DEMO.mchId,
+    nonce_str: createNonce(),
+    req_info: reqInfo,
+  });
+}
+
+export interface XmlAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+  returnCode: string | undefined;
+}
+
+export async function postXml(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<XmlAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml', ...headers },
+    body,
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text,
+    returnCode: /<return_code><!\[CDATA\[(\w+)\]\]><\/return_code>/.exec(text)?.[1],
+  };
+}
+
+/**
+ * Poll `read` until `done` holds, at most `attempts` times with `pauseMs` between (a bound on work, not an
+ * assertion on time); returns the last value so the test asserts on it.
+ */
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  attempts = 100,
+  pauseMs = 50,
+): Promise<T> {
+  let value = await read();
+  for (let i = 1; i < attempts && !done(value); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    value = await read();
+  }
+  return value;
+}
+
+export async function orderRow(db: Kysely<Database>, outTradeNo: string): Promise<OrderRow | undefined> {
+  return db.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst();
+}
+
+export async function notificationsFor(db: Kysely<Database>, outTradeNo: string | null) {
+  let query = db.selectFrom('pay_notifications').selectAll().orderBy('id', 'asc');
+  query =
+    outTradeNo === null
+      ? query.where('out_trade_no', 'is', null)
+      : query.where('out_trade_no', '=', outTradeNo);
+  return query.execute();
+}
+
+/** Insert an order directly (for notify tests that need no WeChat round trip). */
+export async function insertOrder(
+  db: Kysely<Database>,
+  values: {
+    outTradeNo: string;
+    openId?: string;
+    amountFen: number;
+    status?: string;
+    signType?: SignType;
+    createdAt?: string;
+  },
+): Promise<void> {
+  const createdAt = values.createdAt ?? new Date().toISOString();
+  await db
+    .insertInto('orders')
+    .values({
+      out_trade_no: values.outTradeNo,
+      openid: values.openId ?? 'oTestOpenid',
+      amount_fen: values.amountFen,
+      description: 'test order',
+      status: values.status ?? 'PENDING',
+      sign_type: values.signType ?? 'HMAC-SHA256',
+      client_ip: '127.0.0.1',
+      prepay_id: null,
+      prepay_expires_at: null,
+      transaction_id: null,
+      paid_at: null,
+      refunded_fen: 0,
+      created_at: createdAt,
+      updated_at: createdAt,
+    })
+    .execute();
+}
+
+let counter = 0;
+/** A unique out_trade_no-shaped id for direct inserts. */
+export function testTradeNo(prefix = 'T'): string {
+  counter += 1;
+  return `${prefix}${Date.now()}${counter}${Math.floor(Math.random() * 1e6)}`.slice(0, 32);
+}
