@@ -69,7 +69,11 @@ async function measure(
   const started = performance.now();
   let ops = 0;
   while (performance.now() < deadline) {
-    for (const message of messages) await cycle(message, signType);
+    for (const message of messages) {
+      const pending = cycle(message, signType);
+      // Await only tenpay's promise: an await on our sync result would add a needless tick.
+      if (pending instanceof Promise) await pending;
+    }
     ops += messages.length;
   }
   return ops / ((performance.now() - started) / 1000);
