@@ -1,0 +1,24 @@
+import { useState } from 'react';
+import { BrowserRouter } from 'react-router-dom';
+import { startLogin } from '@/features/auth/login';
+import { createApiClient } from '@/shared/api-client';
+import { ApiClientProvider } from '@/shared/api-client-context';
+import { AppRoutes } from './router';
+
+/** Providers, then routes. Every 401 from the api starts the WeChat login and comes back to this page. */
+export function App() {
+  const [client] = useState(() =>
+    createApiClient({
+      onUnauthenticated: () => {
+        startLogin();
+      },
+    }),
+  );
+  return (
+    <ApiClientProvider client={client}>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
+    </ApiClientProvider>
+  );
+}

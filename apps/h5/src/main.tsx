@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from '@/app/app';
+import { recordLandingUrl } from '@/wechat/landing-url';
+import '@/app/styles.css';
+
+// First, before the router can change history: iOS WeChat signs the JS-SDK against the URL the SPA landed on.
+recordLandingUrl(window.location.href);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
