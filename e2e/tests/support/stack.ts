@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startWechatEmulator } from '@wxh5/wechat-emulator';
+import type { EmulatorHandle } from '@wxh5/wechat-emulator';
+import { H5_DIST_DIR, REPO_ROOT, isH5BuildStale } from './h5-build';
+
+/** The demo credentials of product.md §4 (the emulator seeds them); public, valid nowhere else. */
+export const DEMO = {
+  appId: 'wx8a4c5b1d2e3f6a70',
+  appSecret: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
+  mchId: '1900000109',
+  payKey: 'DemoPayKey0123456789abcdefABCDEF',
+} as const;
+
+/** The columns of `orders` that the flow tests check. */
+export interface OrderRow {
+  out_trade_no: string;
+  openid: string;
+  amount_fen: number;
+  status: string;
+  transaction_id: string | null;
+  paid_at: string | null;
+}
+
+interface SqliteStatement {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  close(): void;
+}
+type SqliteConstructor = new (file: string, options: { readonly: boolean; fileMustExist: boolean }) => SqliteDatabase;
+
+export interface Stack {
+  /** Where the browser opens the H5 (the api serves the built page on its own origin). */
+  apiUrl: string;
+  emulatorUrl: string;
+  emulator: EmulatorHandle;
+  /** The SQLite file the api writes. */
+  databaseFile: string;
+  /** Call the emulator's control API (`/__emulator/…`); rejects on a non-2xx answer. */
+  control<T = unknown>(method: 'GET' | 'POST', pathname: string, body?: unknown): Promise<T>;
+  /** Read one order straight from the api's database (read-only connection). */
+  orderRow(outTradeNo: string): OrderRow | undefined;
+  /** The api's output so far (for failure messages). */
+  apiLog(): string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`the api exited with code ${String(child.exitCode)} before it was healthy:\n${log()}`);
+    }
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the api did not answer ${url} within 45 s:\n${log()}`);
+}
+
+// better-sqlite3 is the api's dependency; the tests borrow it to read the api's database directly.
+const requireFromApi = createRequire(path.join(REPO_ROOT, 'apps/api/package.json'));
+
+/**
+ * Start the whole product for browser tests: the emulator in this process (port 0, notify retries scaled to
+ * milliseconds) and the api as a child (`tsx apps/api/src/main.ts`, a free port, SQLite in a temp dir) serving
+ * the built H5 with the emulator's bridge script injected.
+ */
+export async function startStack(): Promise<Stack> {
+  if (isH5BuildStale()) {
+    throw new Error(`${H5_DIST_DIR} is missing or older than the H5 sources: run \`pnpm --filter @wxh5/h5 build\``);
+  }
+  const emulator = await startWechatEmulator({ port: 0, notifyTimeScale: 0.001 });
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'wxh5-e2e-'));
+  const databaseFile = path.join(tempDir, 'wxh5.sqlite');
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: apiUrl,
+    COOKIE_KEYS: 'e2e-cookie-key-0123456789abcdef0123456789',
+    DATABASE_URL: `sqlite:${databaseFile}`,
+    WECHAT_APP_ID: DEMO.appId,
+    WECHAT_APP_SECRET: DEMO.appSecret,
+    WECHAT_MCH_ID: DEMO.mchId,
+    WECHAT_PAY_KEY: DEMO.payKey,
+    WECHAT_OAUTH_BASE_URL: emulator.url,
+    WECHAT_API_BASE_URL: emulator.url,
+    WECHAT_PAY_BASE_URL: emulator.url,
+    WECHAT_BRIDGE_SCRIPT_URL: `${emulator.url}/jsbridge.js`,
+    H5_DIST_DIR,
+    ADMIN_TOKEN: 'e2e-admin-token-0123456789abcdef0123456789',
+    LOG_LEVEL: 'warn',
+  };
+  const tsx = path.join(REPO_ROOT, 'e2e/node_modules/.bin/tsx');
+  const api = spawn(tsx, [path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
+    cwd: tempDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  api.stdout.on('data', collect);
+  api.stderr.on('data', collect);
+  const apiLog = () => output;
+
+  let db: SqliteDatabase | undefined;
+  const stop = async () => {
+    db?.close();
+    db = undefined;
+    if (api.exitCode === null && api.signalCode === null && api.pid !== undefined) {
+      const exited = new Promise<void>((resolve) => api.once('exit', () => resolve()));
+      process.kill(-api.pid, 'SIGTERM');
+      await exited;
+    }
+    await emulator.close();
+    rmSync(tempDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForHealth(`${apiUrl}/healthz`, api, apiLog);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    apiUrl,
+    emulatorUrl: emulator.url,
+    emulator,
+    databaseFile,
+    async control<T>(method: 'GET' | 'POST', pathname: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${emulator.url}/__emulator${pathname}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} /__emulator${pathname} → ${response.status}: ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    },
+    orderRow(outTradeNo: string): OrderRow | undefined {
+      if (!db) {
+        const Database = requireFromApi('better-sqlite3') as SqliteConstructor;
+        db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+      }
+      return db
+        .prepare(
+          'SELECT out_trade_no, openid, amount_fen, status, transaction_id, paid_at FROM orders WHERE out_trade_no = ?',
+        )
+        .get(outTradeNo) as OrderRow | undefined;
+    },
+    apiLog,
+    stop,
+  };
+}
