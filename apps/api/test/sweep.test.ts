@@ -1,0 +1,135 @@
+import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPayServices } from '../src/pay/create-pay-services';
+import { runPaySweep, startPaySweep } from '../src/pay/pay-sweep';
+import {
+  createHttpClient,
+  createTestClock,
+  startEmulator,
+  startTestApi,
+  type TestApi,
+  type TestClock,
+  type TestEmulator,
+} from './support';
+import { DEMO, orderRow, pollUntil, sessionCookie } from './pay-kit';
+
+let emulator: TestEmulator;
+let aliceOpenId: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  aliceOpenId = await emulator.openIdOf('alice');
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+/** Create an order through the api, pay it at the emulator while every notify delivery is dropped. */
+async function paidWithLostNotify(api: TestApi, clock: TestClock, amountFen: number): Promise<string> {
+  const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
+    headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+    json: { amountFen },
+  });
+  expect(response.status).toBe(200);
+  const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+  // Drop the first delivery and all 15 retries: WeChat never gets through.
+  await emulator.fault('notify', 'drop', 16);
+  await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+  const atWechat = await emulator.control<{ trade_state: string }>(
+    'GET',
+    `/__emulator/orders/${outTradeNo}?mchId=${DEMO.mchId}`,
+  );
+  expect(atWechat.trade_state).toBe('SUCCESS');
+  return outTradeNo;
+}
+
+describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database) => {
+  let api: TestApi;
+  let clock: TestClock;
+  beforeAll(async () => {
+    clock = createTestClock();
+    api = await startTestApi({ emulatorUrl: emulator.url, database, now: clock.now });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('still ends PAID through the status route, which reconciles with orderquery', async () => {
+    const outTradeNo = await paidWithLostNotify(api, clock, 1200);
+    const cookie = sessionCookie(aliceOpenId, clock.now());
+    const fresh = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
+      headers: { cookie },
+    });
+    // Younger than PAY_RECONCILE_AFTER_SECONDS: answered from the database, no WeChat call.
+    expect(fresh.json<{ data: OrderView }>().data.status).toBe('PENDING');
+    clock.advance(11_000);
+    const later = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
+      headers: { cookie },
+    });
+    expect(later.json<{ data: OrderView }>().data).toMatchObject({
+      status: 'PAID',
+      transactionId: expect.any(String),
+    });
+    const notified = await api.deps.db
+      .selectFrom('pay_notifications')
+      .select('id')
+      .where('out_trade_no', '=', outTradeNo)
+      .execute();
+    expect(notified).toHaveLength(0);
+  });
+
+  it('still ends PAID through the background sweep', async () => {
+    const outTradeNo = await paidWithLostNotify(api, clock, 1300);
+    clock.advance(11_000);
+    const report = await runPaySweep(api.deps, createPayServices(api.deps));
+    expect(report.paid).toBeGreaterThanOrEqual(1);
+    expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('PAID');
+  });
+
+  it('closes unpaid orders past ORDER_EXPIRE_MINUTES at WeChat and here, once, with two sweeps racing', async () => {
+    const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
+      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      json: { amountFen: 1400 },
+    });
+    const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+    clock.advance(31 * 60_000);
+    const services = createPayServices(api.deps);
+    const reports = await Promise.all([
+      runPaySweep(api.deps, services),
+      runPaySweep(api.deps, createPayServices(api.deps)),
+    ]);
+    expect(reports.every((r) => r.errors === 0)).toBe(true);
+    expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('CLOSED');
+    const atWechat = await emulator.control<{ trade_state: string }>(
+      'GET',
+      `/__emulator/orders/${outTradeNo}?mchId=${DEMO.mchId}`,
+    );
+    expect(atWechat.trade_state).toBe('CLOSED');
+  });
+});
+
+describe('startPaySweep', () => {
+  it('runs on its interval from start-up and stops when asked', async () => {
+    const clock = createTestClock();
+    const api = await startTestApi({
+      emulatorUrl: emulator.url,
+      now: clock.now,
+      env: { PAY_SWEEP_INTERVAL_SECONDS: '1' },
+    });
+    const stop = startPaySweep(api.deps);
+    try {
+      const outTradeNo = await paidWithLostNotify(api, clock, 1500);
+      clock.advance(11_000);
+      const row = await pollUntil(
+        () => orderRow(api.deps.db, outTradeNo),
+        (r) => r?.status === 'PAID',
+        60,
+        100,
+      );
+      expect(row?.status).toBe('PAID');
+    } finally {
+      await stop();
+      await api.close();
+    }
+  });
+});
