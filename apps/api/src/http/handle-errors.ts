@@ -2,6 +2,7 @@ import type { ApiFailure } from '@wxh5/contracts';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { toApiError } from '../wechat/wechat-api-error';
 import { ApiError } from './api-error';
 
 /** Errors thrown by koa-bodyparser / raw-body carry an HTTP status and a `type`. */
@@ -57,7 +58,9 @@ export function handleErrors(logger: Logger): Middleware {
       if (err instanceof ApiError) apiErr = err;
       else if (err instanceof z.ZodError) apiErr = new ApiError('invalid_request', describeZodError(err));
       else {
+        // WeChat failures map to 502/503 in toApiError (src/wechat/wechat-api-error.ts).
         apiErr =
+          toApiError(err) ??
           (typeof err === 'object' && err !== null ? fromHttpLike(err) : undefined) ??
           new ApiError('internal_error', 'Something went wrong on our side. Please try again.');
       }

@@ -17,6 +17,8 @@ export interface StartTestApiOptions {
   emulatorUrl: string;
   /** `sqlite` (default): a fresh in-memory database; `postgres`: a fresh schema in the local `test` db. */
   database?: 'sqlite' | 'postgres';
+  /** A specific SQLite database (e.g. `sqlite:/tmp/x.sqlite`) that several apps share; wins over `database`. */
+  sqliteUrl?: string;
   /** Extra/overriding environment variables (e.g. COOKIE_KEYS, ALLOWED_CALLBACK_ORIGINS). */
   env?: Record<string, string | undefined>;
   /** Use the local Redis (REDIS_URL) for cache and locks. */
@@ -67,7 +69,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
   const server = createServer();
   const port = await listen(server);
   const url = `http://127.0.0.1:${port}`;
-  const database = options.database ?? 'sqlite';
+  const database = options.sqliteUrl ? 'sqlite' : (options.database ?? 'sqlite');
   const schema = database === 'postgres' ? `api_test_${randomSuffix()}` : undefined;
 
   const cleanups: (() => Promise<void>)[] = [
@@ -89,7 +91,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
       testEnv({
         emulatorUrl: options.emulatorUrl,
         publicBaseUrl: url,
-        databaseUrl: database === 'postgres' ? TEST_POSTGRES_URL : 'sqlite::memory:',
+        databaseUrl: database === 'postgres' ? TEST_POSTGRES_URL : (options.sqliteUrl ?? 'sqlite::memory:'),
         env: { ...(options.redis ? { REDIS_URL: TEST_REDIS_URL } : {}), ...options.env },
       }),
     );

@@ -1,0 +1,131 @@
+import { Router } from '@koa/router';
+import {
+  ROUTES,
+  getOpenIdQuerySchema,
+  redirectQuerySchema,
+  type LogoutResult,
+  type UserInfo,
+} from '@wxh5/contracts';
+import type { Context } from 'koa';
+import type { AppDeps } from '../deps';
+import { ApiError } from '../http/api-error';
+import { requireOpenId, type SessionState } from '../http/require-open-id';
+import { respond } from '../http/respond';
+import { clearSessionCookie, setSessionCookie } from '../http/session-cookie';
+import { parseAllowedUrl } from '../shared/allowed-url';
+import { createLoginService } from '../users/login-service';
+import { createUserOAuthTokenStore } from '../users/oauth-token-store';
+import { createUserRepository } from '../users/user-repository';
+import { createOAuthClient } from '../wechat/oauth-client';
+import { OAUTH_STATE_TTL_MS, createOAuthStateStore } from '../wechat/oauth-state-store';
+import { createWechatJsonClient } from '../wechat/wechat-http';
+
+/** Binds an OAuth `state` to the browser that started the login (signed, HttpOnly, 10 minutes). */
+export const OAUTH_BROWSER_COOKIE = 'wx_oauth';
+const BROWSER_NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
+function readBrowserNonce(ctx: Context): string | undefined {
+  const value = ctx.cookies.get(OAUTH_BROWSER_COOKIE, { signed: true });
+  return value && BROWSER_NONCE.test(value) ? value : undefined;
+}
+
+/**
+ * Web OAuth (product.md §5): `redirect` starts it, `getOpenId` is where WeChat sends the browser back,
+ * `getUserInfo` answers who is logged in, `logout` forgets it.
+ */
+export function createAuthRoutes(deps: AppDeps): Router {
+  const { config, logger, now } = deps;
+  const client = createWechatJsonClient({
+    baseUrl: config.wechat.apiBaseUrl,
+    timeoutMs: config.wechat.timeoutMs,
+    logger,
+  });
+  const users = createUserRepository(deps.db);
+  const states = createOAuthStateStore({ cache: deps.cache, now });
+  const login = createLoginService({
+    config,
+    oauth: createOAuthClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, client }),
+    states,
+    users,
+    tokens: createUserOAuthTokenStore(deps.cache),
+    now,
+    logger,
+  });
+  const router = new Router();
+
+  router.get(ROUTES.redirect, async (ctx) => {
+    const parsed = redirectQuerySchema.safeParse(ctx.query);
+    if (!parsed.success) {
+      const badScope = parsed.error.issues.some((issue) => issue.path[0] === 'scope');
+      throw badScope
+        ? new ApiError('invalid_scope', 'scope must be snsapi_base or snsapi_userinfo.')
+        : new ApiError('invalid_callback', 'callback must be an absolute http(s) URL.');
+    }
+    const callback = parseAllowedUrl(parsed.data.callback, config.allowedOrigins);
+    if (!callback) {
+      throw new ApiError('invalid_callback', 'callback must be a URL on an allowed origin.');
+    }
+    // One nonce per browser (reused while its cookie lives), so two tabs logging in at once both succeed.
+    const browserNonce = readBrowserNonce(ctx) ?? states.createBrowserNonce();
+    const { authorizeUrl } = await login.start({
+      callback: callback.toString(),
+      scope: parsed.data.scope,
+      browserNonce,
+    });
+    ctx.cookies.set(OAUTH_BROWSER_COOKIE, browserNonce, {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      maxAge: OAUTH_STATE_TTL_MS,
+      path: '/api/wechat',
+      overwrite: true,
+    });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(authorizeUrl);
+  });
+
+  router.get(ROUTES.getOpenId, async (ctx) => {
+    const parsed = getOpenIdQuerySchema.safeParse(ctx.query);
+    if (!parsed.success) {
+      const badState = parsed.error.issues.some((issue) => issue.path[0] === 'state');
+      throw badState
+        ? new ApiError('invalid_state', 'state is missing or malformed. Please start the login again.')
+        : new ApiError('oauth_code_rejected', 'code is malformed. Please start the login again.');
+    }
+    const result = await login.complete({
+      state: parsed.data.state,
+      code: parsed.data.code,
+      browserNonce: readBrowserNonce(ctx),
+    });
+    if (result.kind === 'logged_in') {
+      setSessionCookie(ctx, result.openId, now(), config.secureCookies);
+    }
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(result.redirectTo);
+  });
+
+  router.get(ROUTES.getUserInfo, requireOpenId(now), async (ctx) => {
+    const { openId } = ctx.state as SessionState;
+    const user = await users.findByOpenId(openId);
+    if (!user) {
+      // A validly signed cookie for a user this database does not know (e.g. a wiped database).
+      throw new ApiError('unauthenticated', 'Please log in with WeChat again (unknown user).');
+    }
+    ctx.set('Cache-Control', 'no-store');
+    respond<UserInfo>(ctx, {
+      openId: user.openId,
+      nickname: user.nickname,
+      avatarUrl: user.avatarUrl,
+      scope: user.scope,
+    });
+  });
+
+  router.post(ROUTES.logout, (ctx) => {
+    clearSessionCookie(ctx, config.secureCookies);
+    ctx.set('Cache-Control', 'no-store');
+    respond<LogoutResult>(ctx, { loggedOut: true });
+  });
+
+  return router;
+}

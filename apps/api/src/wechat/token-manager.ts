@@ -1,0 +1,262 @@
+import type Keyv from 'keyv';
+import type { Logger } from 'pino';
+import type { LockService } from '../deps';
+import { createSingleFlight } from '../shared/single-flight';
+import { LockTimeoutError } from '../shared/lock-timeout-error';
+import { WechatApiError, WechatUnavailableError } from './wechat-api-error';
+import { createWechatJsonClient, type WechatJsonClient } from './wechat-http';
+
+/** What the cache holds for the global access_token and the jsapi_ticket. */
+export interface CachedCredential {
+  value: string;
+  /** When WeChat stops accepting it (ms since the epoch, by deps.now). */
+  expiresAt: number;
+}
+
+/** errcodes that mean "this access_token is not (or no longer) valid". */
+const INVALID_TOKEN_ERRCODES = new Set([40001, 40014, 42001]);
+
+export const ACCESS_TOKEN_ENDPOINT = '/cgi-bin/stable_token';
+export const CLASSIC_TOKEN_ENDPOINT = '/cgi-bin/token';
+export const TICKET_ENDPOINT = '/cgi-bin/ticket/getticket';
+
+/** Cache keys (inside the keyv namespace), per app. Exported so tests can read or clear them. */
+export function credentialCacheKeys(appId: string) {
+  return {
+    accessToken: `wechat:${appId}:access_token`,
+    jsapiTicket: `wechat:${appId}:jsapi_ticket`,
+  };
+}
+
+export interface TokenManagerOptions {
+  appId: string;
+  appSecret: string;
+  client: WechatJsonClient;
+  cache: Keyv;
+  locks: LockService;
+  now: () => number;
+  logger: Logger;
+  /** Refresh this long before WeChat's expiry; default 5 minutes. */
+  refreshAheadMs?: number;
+  /**
+   * `stable` (default): `POST /cgi-bin/stable_token`, which returns the same token while it is valid and is isolated
+   * from other tools that call `/cgi-bin/token` with the same AppSecret. `classic`: `GET /cgi-bin/token`, where every
+   * fetch supersedes the previous token (it keeps working for 5 minutes).
+   */
+  tokenEndpoint?: 'stable' | 'classic';
+  /** Upper bound of one fetch including its retries; the cross-instance lock lives this long. */
+  lockTtlMs: number;
+}
+
+export interface TokenManager {
+  /** The global access_token, fetched at most once across the fleet while it is fresh. */
+  getAccessToken(): Promise<string>;
+  /** The jsapi_ticket for JS-SDK signatures; refreshes the token once (and retries once) on 40001/42001. */
+  getJsapiTicket(): Promise<string>;
+  /**
+   * `failed` was rejected by WeChat: fetch a new token unless the cache already holds a different one (another
+   * request or instance refreshed it first). Compare-and-set: a stale token never overwrites a newer one.
+   */
+  replaceAccessToken(failed: string): Promise<string>;
+}
+
+interface TokenAnswer {
+  access_token?: unknown;
+  expires_in?: unknown;
+}
+interface TicketAnswer {
+  ticket?: unknown;
+  expires_in?: unknown;
+}
+
+function isCredential(value: unknown): value is CachedCredential {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as CachedCredential).value === 'string' &&
+    typeof (value as CachedCredential).expiresAt === 'number'
+  );
+}
+
+/**
+ * The global access_token and jsapi_ticket: cached in keyv (Redis for a fleet), refreshed 5 minutes before expiry,
+ * fetched by one caller at a time — a single-flight inside the process and a named lock across processes, with the
+ * cache checked again once the lock is held. If a refresh fails while the old credential is still valid, the old
+ * one is used (and the next request tries again).
+ */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  const { cache, locks, now, logger, client } = options;
+  const refreshAheadMs = options.refreshAheadMs ?? 5 * 60 * 1000;
+  const keys = credentialCacheKeys(options.appId);
+  const singleFlight = createSingleFlight();
+  const stable = (options.tokenEndpoint ?? 'stable') === 'stable';
+
+  async function read(key: string): Promise<CachedCredential | undefined> {
+    const value: unknown = await cache.get(key);
+    return isCredential(value) ? value : undefined;
+  }
+  /** The value if it is not due for a refresh yet. */
+  const freshValue = (c: CachedCredential | undefined): string | undefined =>
+    c !== undefined && now() < c.expiresAt - refreshAheadMs ? c.value : undefined;
+  /** The value if WeChat still accepts it (possibly inside the refresh-ahead window). */
+  const validValue = (c: CachedCredential | undefined): string | undefined =>
+    c !== undefined && now() < c.expiresAt ? c.value : undefined;
+
+  async function store(key: string, value: string, expiresInSeconds: number): Promise<CachedCredential> {
+    const ttlMs = Math.max(1, expiresInSeconds) * 1000;
+    const credential = { value, expiresAt: now() + ttlMs };
+    await cache.set(key, credential, ttlMs);
+    return credential;
+  }
+
+  async function locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await locks.withLock(`${options.appId}:${name}`, options.lockTtlMs, fn);
+    } catch (err) {
+      if (err instanceof LockTimeoutError) {
+        throw new WechatUnavailableError(name, 'busy', 0, 'waited too long for another instance');
+      }
+      throw err;
+    }
+  }
+
+  async function fetchAccessToken(): Promise<CachedCredential> {
+    const answer = stable
+      ? await client.post<TokenAnswer>(
+          ACCESS_TOKEN_ENDPOINT,
+          {},
+          {
+            grant_type: 'client_credential',
+            appid: options.appId,
+            secret: options.appSecret,
+            force_refresh: false,
+          },
+        )
+      : await client.get<TokenAnswer>(CLASSIC_TOKEN_ENDPOINT, {
+          grant_type: 'client_credential',
+          appid: options.appId,
+          secret: options.appSecret,
+        });
+    const endpoint = stable ? ACCESS_TOKEN_ENDPOINT : CLASSIC_TOKEN_ENDPOINT;
+    if (typeof answer.access_token !== 'string' || answer.access_token === '') {
+      throw new WechatApiError(endpoint, undefined, 'no access_token in the answer');
+    }
+    const expiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : 7200;
+    logger.info({ endpoint, expiresIn }, 'fetched a global access_token');
+    return store(keys.accessToken, answer.access_token, expiresIn);
+  }
+
+  /** Refresh under the lock; `shouldFetch` sees what the cache holds once the lock is ours. */
+  async function refreshToken(
+    keep: (cached: CachedCredential | undefined) => string | undefined,
+  ): Promise<string> {
+    return locked('access_token', async () => {
+      const cached = await read(keys.accessToken);
+      const kept = keep(cached);
+      if (kept !== undefined) return kept;
+      try {
+        return (await fetchAccessToken()).value;
+      } catch (err) {
+        const stillValid = validValue(cached);
+        if (stillValid !== undefined && err instanceof WechatUnavailableError) {
+          logger.warn({ reason: err.reason }, 'access_token refresh failed; the current one is still valid');
+          return stillValid;
+        }
+        throw err;
+      }
+    });
+  }
+
+  async function getAccessToken(): Promise<string> {
+    const fresh = freshValue(await read(keys.accessToken));
+    if (fresh !== undefined) return fresh;
+    return singleFlight('access_token', () => refreshToken(freshValue));
+  }
+
+  function replaceAccessToken(failed: string): Promise<string> {
+    return singleFlight(`replace:${failed}`, () =>
+      refreshToken((current) => {
+        const fresh = freshValue(current);
+        return fresh === failed ? undefined : fresh;
+      }),
+    );
+  }
+
+  async function fetchTicket(accessToken: string): Promise<TicketAnswer> {
+    return client.get<TicketAnswer>(TICKET_ENDPOINT, { access_token: accessToken, type: 'jsapi' });
+  }
+
+  async function refreshTicket(): Promise<string> {
+    return locked('jsapi_ticket', async () => {
+      const cached = await read(keys.jsapiTicket);
+      const fresh = freshValue(cached);
+      if (fresh !== undefined) return fresh;
+      try {
+        let token = await getAccessToken();
+        let answer: TicketAnswer;
+        try {
+          answer = await fetchTicket(token);
+        } catch (err) {
+          if (!(err instanceof WechatApiError) || !INVALID_TOKEN_ERRCODES.has(err.errcode ?? 0)) throw err;
+          // The token is not valid any more (superseded, expired early, or revoked): refresh it once, retry once.
+          logger.warn(
+            { errcode: err.errcode },
+            'jsapi_ticket fetch rejected the access_token; refreshing it',
+          );
+          token = await replaceAccessToken(token);
+          answer = await fetchTicket(token);
+        }
+        if (typeof answer.ticket !== 'string' || answer.ticket === '') {
+          throw new WechatApiError(TICKET_ENDPOINT, undefined, 'no ticket in the answer');
+        }
+        const expiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : 7200;
+        logger.info({ expiresIn }, 'fetched a jsapi_ticket');
+        return (await store(keys.jsapiTicket, answer.ticket, expiresIn)).value;
+      } catch (err) {
+        const stillValid = validValue(cached);
+        if (stillValid !== undefined && err instanceof WechatUnavailableError) {
+          logger.warn({ reason: err.reason }, 'jsapi_ticket refresh failed; the current one is still valid');
+          return stillValid;
+        }
+        throw err;
+      }
+    });
+  }
+
+  async function getJsapiTicket(): Promise<string> {
+    const fresh = freshValue(await read(keys.jsapiTicket));
+    if (fresh !== undefined) return fresh;
+    return singleFlight('jsapi_ticket', refreshTicket);
+  }
+
+  return { getAccessToken, getJsapiTicket, replaceAccessToken };
+}
+
+/** The app's token manager, wired from its deps (one per app instance: the single-flight is per process). */
+export function createTokenManagerFromDeps(deps: {
+  config: {
+    wechat: { appId: string; appSecret: string; apiBaseUrl: string; timeoutMs: number };
+  };
+  cache: Keyv;
+  locks: LockService;
+  now: () => number;
+  logger: Logger;
+}): TokenManager {
+  const retries = 2;
+  return createTokenManager({
+    appId: deps.config.wechat.appId,
+    appSecret: deps.config.wechat.appSecret,
+    client: createWechatJsonClient({
+      baseUrl: deps.config.wechat.apiBaseUrl,
+      timeoutMs: deps.config.wechat.timeoutMs,
+      retries,
+      logger: deps.logger,
+    }),
+    cache: deps.cache,
+    locks: deps.locks,
+    now: deps.now,
+    logger: deps.logger,
+    // A ticket fetch may include a token fetch and one token replacement, each with its retries.
+    lockTtlMs: 3 * (retries + 1) * deps.config.wechat.timeoutMs + 2000,
+  });
+}
