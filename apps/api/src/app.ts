@@ -8,7 +8,10 @@ import { createPayServices } from './pay/create-pay-services';
 import { adminRoutes } from './routes/admin-routes';
 import { notifyRoutes } from './routes/notify-routes';
 import { payRoutes } from './routes/pay-routes';
+import { createAuthRoutes } from './routes/auth-routes';
 import { createHealthRoutes } from './routes/health-routes';
+import { createJssdkRoutes } from './routes/jssdk-routes';
+import { createTokenManagerFromDeps } from './wechat/token-manager';
 
 /** Build the Koa app from its dependencies: no listening, no environment. `main.ts` listens. */
 export function createApp(deps: AppDeps): Koa {
@@ -23,6 +26,10 @@ export function createApp(deps: AppDeps): Koa {
 
   const health = createHealthRoutes(deps);
   app.use(health.routes()).use(health.allowedMethods());
+  const auth = createAuthRoutes(deps);
+  app.use(auth.routes()).use(auth.allowedMethods());
+  const jssdk = createJssdkRoutes(deps, createTokenManagerFromDeps(deps));
+  app.use(jssdk.routes()).use(jssdk.allowedMethods());
 
   const pay = createPayServices(deps);
   app.use(notifyRoutes(deps, pay));
