@@ -79,7 +79,8 @@ export async function startWechatEmulator(options: EmulatorOptions = {}): Promis
         await notifier.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          server.closeIdleConnections();
+          // Browsers keep (and pre-open) connections; an emulator that is closing drops them all.
+          server.closeAllConnections();
         });
       })();
       return closing;

@@ -29,7 +29,10 @@ export function buildConsentPage(input: ConsentPageInput): string {
 <style>
 *{box-sizing:border-box}
 body{margin:0;background:#ededed;font-family:-apple-system,BlinkMacSystemFont,"Helvetica Neue","PingFang SC","Microsoft YaHei",sans-serif;color:#111;-webkit-font-smoothing:antialiased}
-.page{max-width:375px;min-height:100vh;margin:0 auto;display:flex;flex-direction:column;justify-content:flex-end;background:rgba(0,0,0,.45)}
+.page{max-width:375px;min-height:100vh;margin:0 auto;display:flex;flex-direction:column;background:rgba(0,0,0,.45)}
+.nav{height:44px;line-height:44px;text-align:center;font-size:17px;font-weight:500;background:#ededed;color:#111;position:relative}
+.nav-close{position:absolute;left:16px;top:0;font-size:20px;color:#111}
+.spacer{flex:1}
 .sheet{background:#fff;border-radius:12px 12px 0 0;padding:24px 24px 32px}
 .app{display:flex;align-items:center;gap:8px;font-size:15px;font-weight:500}
 .app-icon{width:24px;height:24px;border-radius:6px;background:#07c160;color:#fff;font-size:13px;line-height:24px;text-align:center}
@@ -48,6 +51,8 @@ button{width:120px;height:40px;border:0;border-radius:8px;font-size:17px;font-we
 .allow{background:#07c160;color:#fff}
 </style></head>
 <body><main class="page">
+<div class="nav"><span class="nav-close" aria-hidden="true">✕</span>微信授权</div>
+<div class="spacer"></div>
 <form class="sheet" method="post" action="/connect/oauth2/consent" data-testid="wx-consent">
 <input type="hidden" name="request" value="${escapeHtml(input.requestId)}">
 <div class="app"><span class="app-icon">公</span><span data-testid="wx-consent-app">${escapeHtml(input.appName)}</span><span class="sub" style="margin:0">申请</span></div>

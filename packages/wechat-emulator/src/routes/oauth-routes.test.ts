@@ -121,7 +121,7 @@ describe('GET /connect/oauth2/authorize', () => {
       `/sns/userinfo?access_token=${String(token.access_token)}&openid=${String(token.openid)}&lang=zh_CN`,
     );
     expect(info.nickname).toBe('Bob 李');
-    expect(String(info.headimgurl)).toContain('/__emulator/avatars/bob/132');
+    expect(info.headimgurl).toBe(`${emulator.url}/__emulator/avatars/bob/132`);
     const replay = await fetch(`${emulator.url}/connect/oauth2/consent`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -20,7 +20,9 @@ const CONSENT_TTL_MS = 10 * 60 * 1000;
 const STATE_PATTERN = /^[A-Za-z0-9]{0,128}$/;
 
 export function avatarUrlFor(ctx: ParameterizedContext, user: EmulatorUser): string {
-  return user.avatarUrl !== '' ? user.avatarUrl : `${ctx.origin}/__emulator/avatars/${user.userId}/132`;
+  return user.avatarUrl !== ''
+    ? user.avatarUrl
+    : `${ctx.protocol}://${ctx.host}/__emulator/avatars/${user.userId}/132`;
 }
 
 function sendAuthorizeError(ctx: ParameterizedContext, error: AuthorizeError, slug: string): void {
