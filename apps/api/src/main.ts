@@ -1,0 +1,73 @@
+// The api's entry point: the only file that reads the environment (through config.ts) and listens.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
+import { createDeps } from './create-deps';
+import { createLogger } from './logger';
+import { startPaySweep } from './pay/pay-sweep';
+
+function loadConfig(): Config {
+  try {
+    return parseConfig(readEnvironment());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      console.error('See apps/api/.env.example for every variable.');
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const handle = await createDeps(config, { logger });
+  const app = createApp(handle.deps);
+  const callback = app.callback();
+  const server = createServer((req, res) => {
+    void callback(req, res);
+  });
+  // Longer than a typical load balancer's idle timeout, so it closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address;
+  logger.info(
+    { url: `http://${shownHost}:${address.port}`, publicBaseUrl: config.publicBaseUrl },
+    `wxh5 api listening on http://${shownHost}:${address.port}`,
+  );
+
+  // Background reconciliation of PENDING orders and refunds (PAY_SWEEP_INTERVAL_SECONDS, 0 = off).
+  const stopSweep = startPaySweep(handle.deps);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting, let in-flight requests finish (bounded), then close the database and Redis.
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      stopSweep()
+        .then(() => handle.close())
+        .catch((err: unknown) => logger.error({ err }, 'error while closing'))
+        .finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('wxh5 api failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
