@@ -35,7 +35,10 @@ interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   close(): void;
 }
-type SqliteConstructor = new (file: string, options: { readonly: boolean; fileMustExist: boolean }) => SqliteDatabase;
+type SqliteConstructor = new (
+  file: string,
+  options: { readonly: boolean; fileMustExist: boolean },
+) => SqliteDatabase;
 
 export interface Stack {
   /** Where the browser opens the H5 (the api serves the built page on its own origin). */
@@ -92,7 +95,9 @@ const requireFromApi = createRequire(path.join(REPO_ROOT, 'apps/api/package.json
  */
 export async function startStack(): Promise<Stack> {
   if (isH5BuildStale()) {
-    throw new Error(`${H5_DIST_DIR} is missing or older than the H5 sources: run \`pnpm --filter @wxh5/h5 build\``);
+    throw new Error(
+      `${H5_DIST_DIR} is missing or older than the H5 sources: run \`pnpm --filter @wxh5/h5 build\``,
+    );
   }
   const emulator = await startWechatEmulator({ port: 0, notifyTimeScale: 0.001 });
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'wxh5-e2e-'));
@@ -100,10 +105,8 @@ export async function startStack(): Promise<Stack> {
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
 
+  // The api's whole environment, spelled out: nothing leaks in from the shell running the tests.
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'test',
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_BASE_URL: apiUrl,
@@ -121,8 +124,8 @@ export async function startStack(): Promise<Stack> {
     ADMIN_TOKEN: 'e2e-admin-token-0123456789abcdef0123456789',
     LOG_LEVEL: 'warn',
   };
-  const tsx = path.join(REPO_ROOT, 'e2e/node_modules/.bin/tsx');
-  const api = spawn(tsx, [path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
+  const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+  const api = spawn(process.execPath, [tsxCli, path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
     cwd: tempDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,83 @@
+import { expect, test } from './support/flow-fixtures';
+import { SCREENSHOT_DIR, outTradeNoOf, recordedShares, signIn, watchRequests } from './support/flow-helpers';
+
+test.describe('paying from the H5 page', () => {
+  test('a first visit signs in with consent, shares, pays 12.34 yuan and the order ends PAID in the database', async ({
+    page,
+    stack,
+  }) => {
+    const jssdkRequests = watchRequests(page, stack, '/api/wechat/jssdk');
+    await signIn(page, stack, '/', 'alice');
+
+    // The user is shown, with avatar and nickname.
+    await expect(page.getByTestId('user-nickname')).toHaveText('Alice 王');
+    await expect(page.getByTestId('user-avatar')).toBeVisible();
+
+    // wx.config passed at the first try (Chromium's user agent is not iOS: the current URL is signed) and the
+    // share card is set for both "send to friend" and Moments.
+    const status = page.getByTestId('wx-status');
+    await expect(status).toHaveAttribute('data-state', 'ready');
+    await expect(status).toHaveAttribute('data-attempts', '1');
+    expect(jssdkRequests.map((r) => new URL(r.url()).searchParams.get('url'))).toEqual([`${stack.apiUrl}/`]);
+    const shares = await recordedShares(page);
+    expect(shares.map((s) => s.kind).sort()).toEqual(['appMessage', 'timeline']);
+    for (const share of shares) {
+      expect(share.title).toBe('wxh5 · WeChat Pay demo');
+      expect(share.link).toBe(`${stack.apiUrl}/`);
+      expect(share.imgUrl).toBe(`${stack.apiUrl}/share-icon.png`);
+    }
+    await page.screenshot({ path: `${SCREENSHOT_DIR}home.png` });
+
+    await page.getByTestId('amount-input').fill('12.34');
+    await expect(page.getByTestId('pay-button')).toHaveText('Pay ¥12.34');
+    await page.getByTestId('pay-button').click();
+
+    // WeChat's cashier (the emulator's sheet) shows the amount that was signed.
+    await expect(page.getByTestId('wx-cashier')).toBeVisible();
+    await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥12.34');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}cashier.png` });
+    await page.getByTestId('wx-cashier-pay').click();
+
+    // The order page asks the server until WeChat's notify has made the order PAID.
+    await page.waitForURL(/\/orders\/[0-9A-Za-z]+$/);
+    const statusText = page.getByTestId('order-status-text');
+    await expect(statusText).toHaveAttribute('data-status', 'PAID');
+    await expect(page.getByTestId('order-amount')).toHaveText('¥12.34');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}paid.png` });
+
+    const outTradeNo = outTradeNoOf(page);
+    await expect(page.getByTestId('order-out-trade-no')).toHaveText(outTradeNo);
+    const row = stack.orderRow(outTradeNo);
+    expect(row).toMatchObject({ out_trade_no: outTradeNo, status: 'PAID', amount_fen: 1234 });
+    expect(row?.transaction_id).toBeTruthy();
+
+    // The order is in the user's list.
+    await page.getByRole('link', { name: 'My orders' }).click();
+    await expect(page.getByTestId('order-row').first()).toHaveAttribute('data-out-trade-no', outTradeNo);
+  });
+
+  test('a cancelled payment keeps the order PENDING and the page says so', async ({ page, stack }) => {
+    await signIn(page, stack, '/', 'bob');
+    await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
+
+    await page.getByTestId('amount-input').fill('5');
+    await page.getByTestId('pay-button').click();
+    await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥5.00');
+    await page.getByTestId('wx-cashier-cancel').click();
+
+    const message = page.getByTestId('pay-message');
+    await expect(message).toHaveAttribute('data-kind', 'cancelled');
+    await expect(message).toContainText('Payment cancelled');
+    await expect(message).toContainText('kept as unpaid');
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    const orderLink = page.getByTestId('pay-message-order');
+    const outTradeNo = ((await orderLink.textContent()) ?? '').replace('View order ', '').trim();
+    expect(stack.orderRow(outTradeNo)).toMatchObject({ status: 'PENDING', amount_fen: 500 });
+
+    // The kept order shows as not paid (the poll ends without a payment, and the page offers to check again).
+    await orderLink.click();
+    await expect(page.getByTestId('order-status-text')).toHaveAttribute('data-status', 'PENDING');
+    expect(stack.orderRow(outTradeNo)).toMatchObject({ status: 'PENDING' });
+  });
+});

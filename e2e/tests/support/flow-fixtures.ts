@@ -1,0 +1,25 @@
+import { test as base } from './fixtures';
+import { startStack } from './stack';
+import type { Stack } from './stack';
+
+export { expect } from './fixtures';
+
+/**
+ * `test` for the full-flow specs: the shared offline fixture plus a worker-scoped `stack` (emulator + api + built
+ * H5 + SQLite), started on first use and stopped when the worker ends. Every test gets its own browser context,
+ * so its own cookies and session.
+ */
+export const test = base.extend<object, { stack: Stack }>({
+  stack: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies destructured
+    async ({}, use) => {
+      const stack = await startStack();
+      try {
+        await use(stack);
+      } finally {
+        await stack.stop();
+      }
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+});
