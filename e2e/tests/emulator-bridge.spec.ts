@@ -265,3 +265,41 @@ test('denying on the consent page returns with the state only', async ({ page })
   await page.getByTestId('wx-consent-deny').click();
   await page.waitForURL(/\/callback\?state=deny1$/);
 });
+
+test('a page that calls WeixinJSBridge directly (no wx.config) can pay, and a bad paySign fails without a cashier', async ({
+  page,
+}) => {
+  await page.goto(`${pages.origin}/page/direct`);
+  const invoke = (params: Record<string, string>) =>
+    page.evaluate(
+      (p) =>
+        new Promise<string>((resolve) => {
+          const run = () => {
+            (
+              window as unknown as {
+                WeixinJSBridge: { invoke(n: string, p: unknown, cb: (r: { err_msg: string }) => void): void };
+              }
+            ).WeixinJSBridge.invoke('getBrandWCPayRequest', p, (res) => resolve(res.err_msg));
+          };
+          if ('WeixinJSBridge' in window) run();
+          else document.addEventListener('WeixinJSBridgeReady', run, false);
+        }),
+      params,
+    );
+  const prepayId = await placeOrder('E2EDIRECT1', 500);
+  const params = buildJsapiPayParams({
+    appId: DEMO_APP_ID,
+    prepayId,
+    key: DEMO_PAY_KEY,
+    signType: 'HMAC-SHA256',
+  });
+  expect(
+    await invoke({ ...params, paySign: params.paySign.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }),
+  ).toBe('get_brand_wcpay_request:fail');
+  await expect(page.getByTestId('wx-cashier')).toHaveCount(0);
+  const answer = invoke({ ...params });
+  await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥5.00');
+  await page.getByTestId('wx-cashier-pay').click();
+  expect(await answer).toBe('get_brand_wcpay_request:ok');
+  await expect.poll(() => pages.notifies.length).toBe(1);
+});

@@ -269,6 +269,16 @@ describe('refunds', () => {
     expect(refundNotifies[0]?.sign).toBeUndefined();
   });
 
+  it('refuses a refund whose total_fee differs from the order, a bad notify_url or an unknown order', async () => {
+    await pay('/pay/unifiedorder', order());
+    await payByControl('T20261124000001');
+    expect((await refund('R1', 10, { total_fee: 1000 })).err_code).toBe('PARAM_ERROR');
+    expect((await refund('R1', 10, { notify_url: `${receiver.url}?x=1` })).err_code).toBe('PARAM_ERROR');
+    expect((await refund('R1', 10, { out_trade_no: 'NOPE' })).err_code).toBe('ORDERNOTEXIST');
+    expect((await refund('', 10)).err_code).toBe('LACK_PARAMS');
+    expect(emulator.state.refunds.size).toBe(0);
+  });
+
   it('answers REFUNDNOTEXIST when no refund matches', async () => {
     const result = await pay('/pay/refundquery', {
       appid: DEMO_APP_ID,
