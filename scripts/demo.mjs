@@ -5,6 +5,7 @@
 /* eslint-disable no-restricted-properties -- the launcher is a config entry point: it builds its children's environment */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,10 +83,15 @@ function h5BuildIsStale() {
   ].some((input) => newestMtimeMs(path.join(ROOT, input)) > builtAt);
 }
 
+/** tsx's CLI as the workspace package resolves it (run with this Node: no pnpm wrapper between us and the child). */
+function tsxCli(packageDir) {
+  return createRequire(path.join(ROOT, packageDir, 'package.json')).resolve('tsx/cli');
+}
+
 /** Start a child in its own process group (so Ctrl-C can stop it and its grandchildren), prefixing its output. */
 function start(name, command, args, options = {}) {
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -183,23 +189,24 @@ async function main() {
   }
   mkdirSync(path.join(ROOT, 'data'), { recursive: true });
 
-  const emulator = start('emulator', 'pnpm', ['--filter', '@wxh5/wechat-emulator', 'start'], {
+  const emulator = start('emulator', process.execPath, [tsxCli('packages/wechat-emulator'), 'src/main.ts'], {
+    cwd: path.join(ROOT, 'packages/wechat-emulator'),
     env: { EMULATOR_PORT: String(EMULATOR_PORT) },
   });
   await waitFor('the emulator', `http://127.0.0.1:${EMULATOR_PORT}/__emulator/counters`, emulator);
 
-  const api = start('api', 'pnpm', ['--filter', '@wxh5/api', 'start'], { env: DEMO_ENV });
+  const api = start('api', process.execPath, [tsxCli('apps/api'), 'src/main.ts'], {
+    cwd: path.join(ROOT, 'apps/api'),
+    env: DEMO_ENV,
+  });
   await waitFor('the api', `http://127.0.0.1:${API_PORT}/healthz`, api);
 
   if (DEV) {
     const vite = start(
       'h5',
-      'pnpm',
+      process.execPath,
       [
-        '--filter',
-        '@wxh5/h5',
-        'exec',
-        'vite',
+        path.join(ROOT, 'apps/h5/node_modules/vite/bin/vite.js'),
         '--host',
         '127.0.0.1',
         '--port',
@@ -207,6 +214,7 @@ async function main() {
         '--strictPort',
       ],
       {
+        cwd: path.join(ROOT, 'apps/h5'),
         env: {
           WXH5_API_URL: `http://127.0.0.1:${API_PORT}`,
           WECHAT_BRIDGE_SCRIPT_URL: DEMO_ENV.WECHAT_BRIDGE_SCRIPT_URL,
