@@ -101,6 +101,10 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
       ...(options.now ? { now: options.now } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
+    if (options.redis && !options.cacheNamespace) {
+      // A private namespace in the shared Redis: remove its keys (tokens live 2 h otherwise).
+      cleanups.push(() => handle.deps.cache.clear());
+    }
     cleanups.push(() => handle.close());
     if (schema) {
       cleanups.push(() => withPg((client) => client.query(`drop schema if exists "${schema}" cascade`)));
