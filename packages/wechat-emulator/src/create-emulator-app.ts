@@ -4,6 +4,7 @@ import { applyFaults } from './http/apply-faults';
 import { BodyTooLargeError } from './http/read-body';
 import type { HoldRegistry } from './hold-registry';
 import type { NotifyDelivery } from './notify-delivery';
+import { buildHomePage } from './pages/home-page';
 import { createPayService } from './pay-service';
 import { createBridgeRoutes } from './routes/bridge-routes';
 import { createPayRoutes } from './routes/pay-routes';
@@ -36,6 +37,15 @@ export function createEmulatorApp(state: EmulatorState, deps: EmulatorAppDeps): 
     }
   });
   app.use(applyFaults(state, deps.holds));
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/' || ctx.method !== 'GET') {
+      await next();
+      return;
+    }
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = buildHomePage(state, deps.notifier.log(), `${ctx.protocol}://${ctx.host}`);
+  });
 
   const payService = createPayService(state, deps.notifier);
   const routers = [

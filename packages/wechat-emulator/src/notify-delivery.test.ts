@@ -175,3 +175,16 @@ describe('notify delivery', () => {
     silent.close();
   });
 });
+
+describe('isSuccessReply', () => {
+  it('accepts only well-formed xml whose return_code is SUCCESS', async () => {
+    const { isSuccessReply } = await import('./notify-delivery');
+    expect(isSuccessReply(SUCCESS_REPLY)).toBe(true);
+    expect(isSuccessReply('<?xml version="1.0"?>\n<xml><return_code>SUCCESS</return_code></xml>')).toBe(true);
+    expect(isSuccessReply(FAIL_REPLY)).toBe(false);
+    expect(isSuccessReply('SUCCESS')).toBe(false);
+    expect(isSuccessReply('{"return_code":"SUCCESS"}')).toBe(false);
+    expect(isSuccessReply('<xml><return_code>SUCCESS</return_code>')).toBe(false);
+    expect(isSuccessReply('<xml><return_code> SUCCESS </return_code></xml>')).toBe(false);
+  });
+});

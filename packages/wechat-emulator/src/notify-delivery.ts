@@ -4,6 +4,7 @@
 // 24h4m) multiplied by `timeScale`. Duplicates are sent on purpose when asked, like WeChat's several
 // servers do. Every delivery is logged.
 import got from 'got';
+import { parseXml } from '@wxh5/wechat-core';
 
 export const NOTIFY_RETRY_SCHEDULE_SECONDS: readonly number[] = [
   15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
@@ -65,10 +66,13 @@ export interface NotifyDelivery {
   close(): Promise<void>;
 }
 
-const SUCCESS_REPLY = /<return_code>\s*(?:<!\[CDATA\[\s*SUCCESS\s*\]\]>|SUCCESS)\s*<\/return_code>/;
-
+/** Only a well-formed `<xml>` reply whose return_code is SUCCESS acknowledges a notify. */
 export function isSuccessReply(reply: string): boolean {
-  return reply.trimStart().startsWith('<xml>') && SUCCESS_REPLY.test(reply);
+  try {
+    return parseXml(reply.trim()).return_code === 'SUCCESS';
+  } catch {
+    return false;
+  }
 }
 
 export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDelivery {
@@ -105,12 +109,11 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
           throwHttpErrors: false,
           followRedirect: false,
         });
-        const reply = response.body.slice(0, 2048);
         entry = {
           ...base,
           status: response.statusCode,
-          reply,
-          ok: response.statusCode === 200 && isSuccessReply(reply),
+          reply: response.body.slice(0, 2048),
+          ok: response.statusCode === 200 && isSuccessReply(response.body),
           dropped: false,
         };
       } catch (error) {

@@ -88,3 +88,17 @@ describe('control API', () => {
     expect(await response.text()).toContain('>A</text>');
   });
 });
+
+describe('home page', () => {
+  it('lists the seeded app, merchant and users at / and /__emulator/', async () => {
+    for (const path of ['/', '/__emulator/']) {
+      const response = await fetch(`${emulator.url}${path}`);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      const html = await response.text();
+      expect(html).toContain(DEMO_APP_ID);
+      expect(html).toContain('1900000109');
+      expect(html).toContain('Carol 张');
+      expect(html).not.toContain('DemoPayKey');
+    }
+  });
+});

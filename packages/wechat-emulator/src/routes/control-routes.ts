@@ -8,6 +8,7 @@ import type { NotifyDelivery } from '../notify-delivery';
 import { PayOrderError } from '../pay-service';
 import type { PayService } from '../pay-service';
 import { buildAvatarSvg } from '../pages/avatar-svg';
+import { buildHomePage } from '../pages/home-page';
 import { DEMO_APP_ID, openidFor, orderKey, resetEmulatorState } from '../state';
 import type { EmulatorOrder, EmulatorState, FaultKind } from '../state';
 
@@ -113,6 +114,12 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
       ctx.status = error.status;
       ctx.body = { error: error.message };
     }
+  });
+
+  router.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = buildHomePage(state, deps.notifier.log(), `${ctx.protocol}://${ctx.host}`);
   });
 
   router.post('/reset', (ctx) => {
