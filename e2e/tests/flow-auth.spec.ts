@@ -1,5 +1,5 @@
 import { expect, test } from './support/flow-fixtures';
-import { answerConsent, signIn } from './support/flow-helpers';
+import { SCREENSHOT_DIR, answerConsent, signIn } from './support/flow-helpers';
 
 test.describe('signing in', () => {
   test('declining consent shows a clear screen without looping, and its button signs in', async ({
@@ -16,6 +16,7 @@ test.describe('signing in', () => {
     await expect(page.getByTestId('auth-declined')).toBeVisible();
     await expect(page.getByTestId('auth-declined')).toContainText('You declined to sign in');
     expect(new URL(page.url()).searchParams.get('wx_auth')).toBe('denied');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}declined.png` });
     // The declined page checked no session and started no new login by itself.
     expect(redirects).toHaveLength(1);
 
