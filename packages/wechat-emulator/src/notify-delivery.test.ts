@@ -174,6 +174,23 @@ describe('notify delivery', () => {
     silent.closeAllConnections();
     silent.close();
   });
+
+  it('closes at once while a delivery is still waiting for a slow receiver', async () => {
+    emulator = await startWechatEmulator({ port: 0, notifyRequestTimeoutMs: 60_000 });
+    const { createServer } = await import('node:http');
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await placeAndPay(emulator, `http://127.0.0.1:${port}/notify`);
+    const handle = emulator;
+    await waitUntil(() => handle.pendingNotifies() > 0);
+    // Without the abort, close() would wait for the 60 s request timeout and this test would time out.
+    await handle.close();
+    expect(handle.notifies()[0]).toMatchObject({ ok: false, status: null });
+    silent.closeAllConnections();
+    silent.close();
+  });
 });
 
 describe('isSuccessReply', () => {

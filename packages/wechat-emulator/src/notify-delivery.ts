@@ -79,6 +79,8 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
   const entries: NotifyLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<unknown>>();
+  // Aborts deliveries still waiting for a reply when the emulator closes.
+  const shutdown = new AbortController();
   let closed = false;
 
   async function send(
@@ -108,6 +110,7 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
           retry: { limit: 0 },
           throwHttpErrors: false,
           followRedirect: false,
+          signal: shutdown.signal,
         });
         entry = {
           ...base,
@@ -178,6 +181,7 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      shutdown.abort();
       await Promise.allSettled([...inFlight]);
     },
   };
