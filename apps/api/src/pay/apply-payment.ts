@@ -87,6 +87,33 @@ export async function applyPayment(
   return 'conflict';
 }
 
+/**
+ * The notify's fast path: PENDING → PAID in one statement, only if the order's amount and sign type are exactly
+ * what the verified notify says. `false` means "look closer" (unknown order, mismatch, already paid or closed):
+ * the caller then reads the order and goes through the checks and `applyPayment`.
+ */
+export async function payPendingIfMatches(
+  db: Kysely<Database> | Transaction<Database>,
+  fact: PaymentFact,
+  guard: { amountFen: number; signType: string },
+  logger: Logger,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('orders')
+    .set({ status: 'PAID', transaction_id: fact.transactionId, paid_at: fact.paidAt, updated_at: fact.now })
+    .where('out_trade_no', '=', fact.outTradeNo)
+    .where('status', '=', 'PENDING')
+    .where('amount_fen', '=', guard.amountFen)
+    .where('sign_type', '=', guard.signType)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return false;
+  logger.info(
+    { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },
+    'order paid',
+  );
+  return true;
+}
+
 /** PENDING → CLOSED, once. Returns whether this call made the transition. */
 export async function closePendingOrder(
   db: Kysely<Database>,

@@ -1,6 +1,7 @@
 import { XmlParseError, parsePayTime, parseXml, verifyV2, type SignType } from '@wxh5/wechat-core';
 import type { AppDeps } from '../deps';
-import { applyPayment, type PaymentOutcome } from './apply-payment';
+import { applyPayment, payPendingIfMatches, type PaymentOutcome } from './apply-payment';
+import { createGroupCommitter } from './group-commit';
 import { isoAt } from './order-views';
 import { recordNotification } from './record-notification';
 
@@ -54,6 +55,7 @@ export function notifySignType(fields: Record<string, string>, configured: SignT
 export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) => Promise<NotifyResult> {
   const { config, db, logger } = deps;
   const { appId, mchId, payKey, paySignType } = config.wechat;
+  const committer = createGroupCommitter(db);
 
   async function judge(
     rawBody: string,
@@ -96,27 +98,7 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) =
     if (!outTradeNo || !transactionId || !INTEGER.test(fields['total_fee'] ?? '')) {
       return { ...reject('missing_fields', 'out_trade_no, transaction_id or total_fee missing'), ...ids };
     }
-    const order = await db
-      .selectFrom('orders')
-      .select(['amount_fen', 'sign_type', 'openid'])
-      .where('out_trade_no', '=', outTradeNo)
-      .executeTakeFirst();
-    if (!order) return { ...reject('unknown_order', 'no such order'), ...ids };
-    if (signType !== order.sign_type) {
-      return { ...reject('sign_type_mismatch', 'sign type differs from the order'), ...ids };
-    }
     const totalFee = Number(fields['total_fee']);
-    if (totalFee !== order.amount_fen) {
-      logger.warn(
-        { outTradeNo, totalFee, amountFen: order.amount_fen },
-        'notify total_fee differs from the order: refused',
-      );
-      return { ...reject('amount_mismatch', 'total_fee mismatch'), ...ids };
-    }
-    if (fields['openid'] !== undefined && fields['openid'] !== order.openid) {
-      logger.warn({ outTradeNo }, 'notify openid differs from the order owner (paid by someone else?)');
-    }
-
     const nowMs = deps.now();
     let paidAt = isoAt(nowMs);
     const timeEnd = fields['time_end'];
@@ -128,39 +110,78 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) =
       }
     }
 
-    // One transaction: the audit row and the transition commit together, or neither does.
-    const outcome: PaymentOutcome = await db.transaction().execute(async (trx) => {
-      const result = await applyPayment(
-        trx,
-        { outTradeNo, transactionId, paidAt, now: isoAt(nowMs), source: 'notify' },
-        logger,
-      );
+    // One transaction (shared with the notifies that arrive meanwhile, see group-commit.ts): the checks against
+    // the order, the audit row and the transition commit together, or none of it does. The reply follows the
+    // commit.
+    const fact = { outTradeNo, transactionId, paidAt, now: isoAt(nowMs), source: 'notify' };
+    const verdict = await committer.run(outTradeNo, async (trx): Promise<string> => {
+      if (await payPendingIfMatches(trx, fact, { amountFen: totalFee, signType }, logger)) {
+        await recordNotification(trx, {
+          kind: 'pay',
+          rawBody,
+          verdict: 'accepted',
+          outTradeNo,
+          transactionId,
+          receivedAt: isoAt(nowMs),
+        });
+        return 'accepted';
+      }
+      const order = await trx
+        .selectFrom('orders')
+        .select(['amount_fen', 'sign_type', 'openid'])
+        .where('out_trade_no', '=', outTradeNo)
+        .executeTakeFirst();
+      let result: string;
+      if (!order) result = 'unknown_order';
+      else if (signType !== order.sign_type) result = 'sign_type_mismatch';
+      else if (totalFee !== order.amount_fen) {
+        logger.warn(
+          { outTradeNo, totalFee, amountFen: order.amount_fen },
+          'notify total_fee differs from the order: refused',
+        );
+        result = 'amount_mismatch';
+      } else {
+        if (fields['openid'] !== undefined && fields['openid'] !== order.openid) {
+          logger.warn({ outTradeNo }, 'notify openid differs from the order owner (paid by someone else?)');
+        }
+        const outcome: PaymentOutcome = await applyPayment(trx, fact, logger);
+        result = outcome === 'paid' ? 'accepted' : outcome === 'not_found' ? 'unknown_order' : outcome;
+      }
       await recordNotification(trx, {
         kind: 'pay',
         rawBody,
-        verdict: result === 'paid' ? 'accepted' : result,
+        verdict: result,
         outTradeNo,
         transactionId,
         receivedAt: isoAt(nowMs),
       });
       return result;
     });
-    switch (outcome) {
-      case 'paid':
-        return { reply: 'SUCCESS', verdict: 'accepted', message: 'OK', committed: true, ...ids };
+    switch (verdict) {
+      case 'accepted':
       case 'paid_after_close':
       case 'duplicate':
-        return { reply: 'SUCCESS', verdict: outcome, message: 'OK', committed: true, ...ids };
+        return { reply: 'SUCCESS', verdict, message: 'OK', committed: true, ...ids };
       case 'conflict':
         return {
           reply: 'FAIL',
-          verdict: outcome,
+          verdict,
           message: 'order paid by another transaction',
           committed: true,
           ...ids,
         };
-      case 'not_found':
-        return { reply: 'FAIL', verdict: 'unknown_order', message: 'no such order', committed: true, ...ids };
+      case 'unknown_order':
+        return { reply: 'FAIL', verdict, message: 'no such order', committed: true, ...ids };
+      case 'sign_type_mismatch':
+        return {
+          reply: 'FAIL',
+          verdict,
+          message: 'sign type differs from the order',
+          committed: true,
+          ...ids,
+        };
+      default:
+        return { reply: 'FAIL', verdict, message: 'total_fee mismatch', committed: true, ...ids };
     }
   }
 
