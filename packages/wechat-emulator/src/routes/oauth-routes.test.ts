@@ -131,6 +131,25 @@ describe('GET /connect/oauth2/authorize', () => {
     expect(replay.status).toBe(400);
   });
 
+  it('refuses a consent post with an unknown user, an unknown action or an unknown request', async () => {
+    const html = await (await fetch(authorizeUrl({ scope: 'snsapi_userinfo' }))).text();
+    const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const post = (form: Record<string, string>) =>
+      fetch(`${emulator.url}/connect/oauth2/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+        redirect: 'manual',
+      });
+    expect((await post({ request: requestId, user: 'nobody', action: 'allow' })).status).toBe(400);
+    const badAction = await post({ request: requestId, user: 'alice', action: '<b>' });
+    expect(badAction.status).toBe(400);
+    expect(await badAction.text()).toContain('&lt;b&gt;');
+    expect((await post({ request: 'unknown', user: 'alice', action: 'allow' })).status).toBe(400);
+    // The pending request survived the bad posts and still works once.
+    expect((await post({ request: requestId, user: 'alice', action: 'allow' })).status).toBe(302);
+  });
+
   it('redirects with only the state when the user denies', async () => {
     const html = await (await fetch(authorizeUrl({ scope: 'snsapi_userinfo' }))).text();
     const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1] ?? '';

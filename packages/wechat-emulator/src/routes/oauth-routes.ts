@@ -3,7 +3,6 @@
 // access tokens (2 h) and refresh tokens (30 days), /sns/userinfo and /sns/auth with WeChat's errcodes.
 import { Router } from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { escapeHtml } from '../http/html';
 import { appendQuery, hostMatchesExactly, queryParam } from '../http/query';
 import { parseForm, readRawBody } from '../http/read-body';
 import { wechatErrorFor } from '../http/wechat-error';
@@ -146,7 +145,7 @@ export function createOAuthRoutes(state: EmulatorState): Router {
       ctx.type = 'html';
       ctx.body = buildErrorPage({
         errcode: null,
-        message: `action 参数错误: ${escapeHtml(form.action ?? '')}`,
+        message: `action 参数错误: ${form.action ?? ''}`,
       });
       return;
     }
