@@ -7,7 +7,8 @@ export const TEST_USERS = {
   bob: 'Bob 李',
   carol: 'Carol 张',
 } as const;
-export type TestUserId = keyof typeof TEST_USERS;
+/** A seeded test user, or one a test registered through `POST /__emulator/users`. */
+export type TestUserId = keyof typeof TEST_USERS | (string & {});
 
 export const SCREENSHOT_DIR = new URL('../../screenshots/', import.meta.url).pathname;
 
@@ -59,6 +60,13 @@ export function watchRequests(page: Page, stack: Stack, pathPrefix: string): Req
     if (url.origin === stack.apiUrl && url.pathname.startsWith(pathPrefix)) seen.push(request);
   });
   return seen;
+}
+
+/** Register a fresh emulator user (so a test starts with no orders) and return its id. */
+export async function createTestUser(stack: Stack, nickname: string): Promise<string> {
+  const userId = `u${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  await stack.control('POST', '/users', { userId, nickname });
+  return userId;
 }
 
 /** The `outTradeNo` of an `/orders/:outTradeNo` page. */

@@ -43,6 +43,8 @@ type SqliteConstructor = new (
 export interface Stack {
   /** Where the browser opens the H5 (the api serves the built page on its own origin). */
   apiUrl: string;
+  /** Bearer token of the api's merchant routes (`/api/admin/…`). */
+  adminToken: string;
   emulatorUrl: string;
   emulator: EmulatorHandle;
   /** The SQLite file the api writes. */
@@ -85,6 +87,8 @@ async function waitForHealth(url: string, child: ChildProcess, log: () => string
   throw new Error(`the api did not answer ${url} within 45 s:\n${log()}`);
 }
 
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef0123456789';
+
 // better-sqlite3 is the api's dependency; the tests borrow it to read the api's database directly.
 const requireFromApi = createRequire(path.join(REPO_ROOT, 'apps/api/package.json'));
 
@@ -121,7 +125,7 @@ export async function startStack(): Promise<Stack> {
     WECHAT_PAY_BASE_URL: emulator.url,
     WECHAT_BRIDGE_SCRIPT_URL: `${emulator.url}/jsbridge.js`,
     H5_DIST_DIR,
-    ADMIN_TOKEN: 'e2e-admin-token-0123456789abcdef0123456789',
+    ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
   };
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
@@ -161,6 +165,7 @@ export async function startStack(): Promise<Stack> {
 
   return {
     apiUrl,
+    adminToken: ADMIN_TOKEN,
     emulatorUrl: emulator.url,
     emulator,
     databaseFile,
