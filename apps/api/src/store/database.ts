@@ -31,6 +31,13 @@ export interface DatabaseOptions {
  * Open `sqlite:<file>` (embedded default; `sqlite::memory:` for a throw-away database) or `postgres://…`.
  * SQLite runs in WAL mode with a busy timeout so a notify and a status query do not trip over each other.
  */
+/**
+ * The schema a PostgreSQL database was opened on. Kysely's Migrator looks for its own tables in EVERY schema unless
+ * told which one, so with several schemas in one database (one per test run, or per tenant) it would see another
+ * schema's `kysely_migration` and skip creating its own.
+ */
+const migrationSchemas = new WeakMap<Kysely<Database>, string>();
+
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -48,6 +55,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (options.schema) migrationSchemas.set(db, options.schema);
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
@@ -60,7 +68,8 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRA
 
 /** Apply pending migrations (at start-up). Kysely takes a lock, so several instances may start at once. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+  const schema = migrationSchemas.get(db);
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
