@@ -24,12 +24,13 @@ export function createApp(deps: AppDeps): Koa {
   app.use(assignRequestId());
   app.use(handleErrors(logger));
 
+  // The JS-SDK route is the hottest (every page view): its router is consulted first.
+  const jssdk = createJssdkRoutes(deps, createTokenManagerFromDeps(deps));
+  app.use(jssdk.routes()).use(jssdk.allowedMethods());
   const health = createHealthRoutes(deps);
   app.use(health.routes()).use(health.allowedMethods());
   const auth = createAuthRoutes(deps);
   app.use(auth.routes()).use(auth.allowedMethods());
-  const jssdk = createJssdkRoutes(deps, createTokenManagerFromDeps(deps));
-  app.use(jssdk.routes()).use(jssdk.allowedMethods());
 
   const pay = createPayServices(deps);
   app.use(notifyRoutes(deps, pay));

@@ -1,10 +1,11 @@
 import { Router } from '@koa/router';
 import { JS_API_LIST, ROUTES, jssdkQuerySchema, type JssdkConfig } from '@wxh5/contracts';
-import { createNonce, jssdkSignature } from '@wxh5/wechat-core';
+import { jssdkSignature } from '@wxh5/wechat-core';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { respond } from '../http/respond';
 import { parseAllowedUrl } from '../shared/allowed-url';
+import { createNoncePool } from '../shared/create-nonce-pool';
 import type { TokenManager } from '../wechat/token-manager';
 
 /**
@@ -15,6 +16,8 @@ export function createJssdkRoutes(deps: AppDeps, tokens: TokenManager): Router {
   const { config } = deps;
   const router = new Router();
   const jsApiList = [...JS_API_LIST];
+  // wechat-core's createNonce draws fresh CSPRNG bytes per call; on this hot path a pooled draw is much cheaper.
+  const createNonce = createNoncePool();
 
   router.get(ROUTES.jssdk, async (ctx) => {
     const parsed = jssdkQuerySchema.safeParse(ctx.query);
