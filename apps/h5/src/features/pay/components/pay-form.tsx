@@ -60,8 +60,11 @@ export function PayForm({ ensureWx }: PayFormProps) {
     try {
       payment = await createPayment(client, { amountFen: parsed.amountFen, description: DESCRIPTION });
     } catch (error) {
-      // A 401 has already sent the browser to WeChat login; keep the button busy until the page goes.
-      if (isApiError(error) && error.isUnauthenticated) return;
+      // A 401 has already started WeChat login (the page is about to leave); say why in case it cannot.
+      if (isApiError(error) && error.isUnauthenticated) {
+        setPhase({ kind: 'failed', message: 'Your WeChat session has expired. Signing you in again…' });
+        return;
+      }
       setPhase({ kind: 'failed', message: `The order could not be created. ${describeError(error)}` });
       return;
     }

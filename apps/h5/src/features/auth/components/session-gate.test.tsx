@@ -1,0 +1,79 @@
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiClient } from '@/shared/api-client';
+import { ApiClientProvider } from '@/shared/api-client-context';
+import { UserCard } from './user-card';
+import { SessionGate } from './session-gate';
+
+afterEach(cleanup);
+beforeEach(() => window.history.replaceState(null, '', '/'));
+
+function renderGate(answer: () => Response) {
+  const requests: string[] = [];
+  let unauthenticated = 0;
+  const client = createApiClient({
+    fetch: (input) => {
+      requests.push(String(input));
+      return Promise.resolve(answer());
+    },
+    onUnauthenticated: () => {
+      unauthenticated += 1;
+    },
+  });
+  render(
+    <ApiClientProvider client={client}>
+      <SessionGate>
+        <UserCard />
+      </SessionGate>
+    </ApiClientProvider>,
+  );
+  return { requests, unauthenticated: () => unauthenticated };
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('SessionGate', () => {
+  it('shows the signed-in user', async () => {
+    const { requests } = renderGate(() =>
+      json(200, {
+        code: 0,
+        data: {
+          openId: 'oAbcdefghijklmnopqrstuvwxyz1',
+          nickname: 'Alice 王',
+          avatarUrl: '',
+          scope: 'snsapi_userinfo',
+        },
+      }),
+    );
+    expect((await screen.findByTestId('user-nickname')).textContent).toBe('Alice 王');
+    expect(requests).toEqual(['/api/wechat/getUserInfo']);
+  });
+
+  it('after a declined consent shows the declined screen and neither checks the session nor redirects', () => {
+    window.history.replaceState(null, '', '/?wx_auth=denied');
+    const { requests, unauthenticated } = renderGate(() => json(401, {}));
+    expect(screen.getByTestId('auth-declined').textContent).toContain('You declined to sign in');
+    expect(screen.getByTestId('auth-retry')).not.toBeNull();
+    expect(requests).toEqual([]);
+    expect(unauthenticated()).toBe(0);
+  });
+
+  it('hands a missing session to the login handler', async () => {
+    const { unauthenticated } = renderGate(() =>
+      json(401, { code: 40100, error: 'unauthenticated', message: 'Please sign in with WeChat.' }),
+    );
+    // The handler here does not leave the page, so the gate ends on its "could not sign you in" screen.
+    expect((await screen.findByTestId('auth-blocked')).textContent).toContain('We could not sign you in');
+    expect(unauthenticated()).toBe(1);
+  });
+
+  it('shows an api failure in words with a retry', async () => {
+    renderGate(() =>
+      json(503, { code: 50301, error: 'not_ready', message: 'The database is not reachable.' }),
+    );
+    expect((await screen.findByTestId('session-error')).textContent).toContain(
+      'The database is not reachable.',
+    );
+  });
+});
