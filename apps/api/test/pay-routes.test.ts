@@ -2,6 +2,7 @@ import type { OrderView, OrdersPage, PayWalletResponse } from '@wxh5/contracts';
 import { verifyJsapiPaySign } from '@wxh5/wechat-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, startEmulator, startTestApi, type TestApi, type TestEmulator } from './support';
+import { normalizeClientIp } from '../src/pay/order-service';
 import { DEMO, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
 let emulator: TestEmulator;
@@ -213,5 +214,47 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
     const close = await as(aliceOpenId).post(`/api/wechat/pay/orders/${outTradeNo}/close`);
     expect(close.status).toBe(409);
     expect(close.json()).toMatchObject({ error: 'order_already_paid' });
+  });
+});
+
+describe('the client IP sent as spbill_create_ip', () => {
+  async function clientIpWith(
+    env: Record<string, string>,
+    headers: Record<string, string>,
+  ): Promise<string | undefined> {
+    const api = await startTestApi({ emulatorUrl: emulator.url, env });
+    try {
+      const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
+        headers: { cookie: sessionCookie(aliceOpenId), ...headers },
+        json: { amountFen: 10 },
+      });
+      expect(response.status).toBe(200);
+      const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+      return (await orderRow(api.deps.db, outTradeNo))?.client_ip;
+    } finally {
+      await api.close();
+    }
+  }
+
+  it('is the socket address in IPv4 form, ignoring X-Forwarded-For unless TRUST_PROXY is set', async () => {
+    expect(await clientIpWith({}, { 'x-forwarded-for': '203.0.113.7' })).toBe('127.0.0.1');
+  });
+
+  it('is the first X-Forwarded-For address when TRUST_PROXY is set', async () => {
+    expect(await clientIpWith({ TRUST_PROXY: 'true' }, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' })).toBe(
+      '203.0.113.7',
+    );
+  });
+});
+
+describe('normalizeClientIp', () => {
+  it.each([
+    ['::ffff:10.1.2.3', '10.1.2.3'],
+    ['::FFFF:192.168.0.1', '192.168.0.1'],
+    ['10.0.0.9', '10.0.0.9'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['', '127.0.0.1'],
+  ])('turns %j into %j', (input, expected) => {
+    expect(normalizeClientIp(input)).toBe(expected);
   });
 });

@@ -11,7 +11,7 @@ import {
   type TestClock,
   type TestEmulator,
 } from './support';
-import { DEMO, orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { DEMO, TEST_ADMIN_TOKEN, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
 let emulator: TestEmulator;
 let aliceOpenId: string;
@@ -84,6 +84,53 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
     const report = await runPaySweep(api.deps, createPayServices(api.deps));
     expect(report.paid).toBeGreaterThanOrEqual(1);
     expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('PAID');
+  });
+
+  it('answers 409 to a close that WeChat refuses with ORDERPAID, and records the payment', async () => {
+    const outTradeNo = await paidWithLostNotify(api, clock, 1250);
+    const close = await createHttpClient(api.url).post(`/api/wechat/pay/orders/${outTradeNo}/close`, {
+      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+    });
+    expect(close.status).toBe(409);
+    expect(close.json()).toMatchObject({ error: 'order_already_paid' });
+    expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('PAID');
+  });
+
+  it('re-submits a refund whose outcome was unknown, with the same out_refund_no, and settles it', async () => {
+    const created = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
+      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      json: { amountFen: 1600 },
+    });
+    const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
+    await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    // Notifies may still be dropped by the faults of the tests above: settle through the sweep, not the notify.
+    const sweepUntil = async (done: () => Promise<boolean>) => {
+      for (let i = 0; i < 20 && !(await done()); i += 1) {
+        clock.advance(11_000);
+        await runPaySweep(api.deps, createPayServices(api.deps));
+      }
+    };
+    await sweepUntil(async () => (await orderRow(api.deps.db, outTradeNo))?.status === 'PAID');
+
+    await emulator.fault('/secapi/pay/refund', 'http500', 3);
+    const refund = await createHttpClient(api.url).post(`/api/admin/orders/${outTradeNo}/refund`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      json: { amountFen: 1600 },
+    });
+    expect(refund.status).toBe(503);
+    const pending = await api.deps.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('out_trade_no', '=', outTradeNo)
+      .execute();
+    expect(pending.map((r) => r.status)).toEqual(['PROCESSING']);
+
+    const refundRows = () =>
+      api.deps.db.selectFrom('refunds').selectAll().where('out_trade_no', '=', outTradeNo).execute();
+    await sweepUntil(async () => (await refundRows())[0]?.status === 'SUCCESS');
+    const settled = await refundRows();
+    expect(settled.map((r) => [r.out_refund_no, r.status])).toEqual([[pending[0]?.out_refund_no, 'SUCCESS']]);
+    expect(await orderRow(api.deps.db, outTradeNo)).toMatchObject({ status: 'REFUNDED', refunded_fen: 1600 });
   });
 
   it('closes unpaid orders past ORDER_EXPIRE_MINUTES at WeChat and here, once, with two sweeps racing', async () => {
