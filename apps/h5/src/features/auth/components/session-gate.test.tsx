@@ -13,7 +13,7 @@ function renderGate(answer: () => Response) {
   let unauthenticated = 0;
   const client = createApiClient({
     fetch: (input) => {
-      requests.push(String(input));
+      requests.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       return Promise.resolve(answer());
     },
     onUnauthenticated: () => {

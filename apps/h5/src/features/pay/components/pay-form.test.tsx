@@ -20,7 +20,7 @@ function renderForm() {
   let wxChecks = 0;
   const client = createApiClient({
     fetch: (input) => {
-      requests.push(String(input));
+      requests.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       return Promise.reject(new Error('this test has no api'));
     },
   });
