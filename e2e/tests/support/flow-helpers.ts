@@ -1,5 +1,6 @@
 import type { Page, Request } from '@playwright/test';
 import { expect } from './fixtures';
+import { DEMO } from './stack';
 import type { Stack } from './stack';
 
 export const TEST_USERS = {
@@ -67,6 +68,15 @@ export async function createTestUser(stack: Stack, nickname: string): Promise<st
   const userId = `u${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   await stack.control('POST', '/users', { userId, nickname });
   return userId;
+}
+
+/** The openid the emulator gives a test user for the demo app. */
+export async function openIdOf(stack: Stack, userId: TestUserId): Promise<string> {
+  const { openid } = await stack.control<{ openid: string }>(
+    'GET',
+    `/users/${encodeURIComponent(userId)}/openid?appId=${DEMO.appId}`,
+  );
+  return openid;
 }
 
 /** The `outTradeNo` of an `/orders/:outTradeNo` page. */

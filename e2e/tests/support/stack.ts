@@ -53,6 +53,8 @@ export interface Stack {
   control<T = unknown>(method: 'GET' | 'POST', pathname: string, body?: unknown): Promise<T>;
   /** Read one order straight from the api's database (read-only connection). */
   orderRow(outTradeNo: string): OrderRow | undefined;
+  /** Every order of one openid, oldest first, straight from the api's database. */
+  orderRowsOf(openid: string): OrderRow[];
   /** The api's output so far (for failure messages). */
   apiLog(): string;
   stop(): Promise<void>;
@@ -87,6 +89,7 @@ async function waitForHealth(url: string, child: ChildProcess, log: () => string
   throw new Error(`the api did not answer ${url} within 45 s:\n${log()}`);
 }
 
+const ORDER_COLUMNS = 'out_trade_no, openid, amount_fen, status, transaction_id, paid_at';
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef0123456789';
 
 // better-sqlite3 is the api's dependency; the tests borrow it to read the api's database directly.
@@ -144,6 +147,13 @@ export async function startStack(): Promise<Stack> {
   const apiLog = () => output;
 
   let db: SqliteDatabase | undefined;
+  const database = (): SqliteDatabase => {
+    if (!db) {
+      const Database = requireFromApi('better-sqlite3') as SqliteConstructor;
+      db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+    }
+    return db;
+  };
   const stop = async () => {
     db?.close();
     db = undefined;
@@ -180,15 +190,14 @@ export async function startStack(): Promise<Stack> {
       return (text ? JSON.parse(text) : undefined) as T;
     },
     orderRow(outTradeNo: string): OrderRow | undefined {
-      if (!db) {
-        const Database = requireFromApi('better-sqlite3') as SqliteConstructor;
-        db = new Database(databaseFile, { readonly: true, fileMustExist: true });
-      }
-      return db
-        .prepare(
-          'SELECT out_trade_no, openid, amount_fen, status, transaction_id, paid_at FROM orders WHERE out_trade_no = ?',
-        )
+      return database()
+        .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE out_trade_no = ?`)
         .get(outTradeNo) as OrderRow | undefined;
+    },
+    orderRowsOf(openid: string): OrderRow[] {
+      return database()
+        .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE openid = ? ORDER BY id`)
+        .all(openid) as OrderRow[];
     },
     apiLog,
     stop,

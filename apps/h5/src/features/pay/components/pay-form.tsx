@@ -65,7 +65,7 @@ export function PayForm({ ensureWx }: PayFormProps) {
         setPhase({ kind: 'failed', message: 'Your WeChat session has expired. Signing you in again…' });
         return;
       }
-      setPhase({ kind: 'failed', message: `The order could not be created. ${describeError(error)}` });
+      setPhase({ kind: 'failed', message: `WeChat Pay could not be started. ${describeError(error)}` });
       return;
     }
     setPhase({ kind: 'working', label: 'Waiting for WeChat Pay…' });
