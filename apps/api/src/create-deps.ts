@@ -41,6 +41,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       redis = createClient({
         url: config.redisUrl,
         socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 100, 2000) },
+        // While Redis is unreachable, commands fail at once instead of queueing until it returns: requests answer
+        // (503) rather than hang, and /readyz reports it.
+        disableOfflineQueue: true,
       });
       redis.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
       await redis.connect();

@@ -1,6 +1,5 @@
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, startEmulator, startTestApi, type TestEmulator } from './support';
+import { createHttpClient, startEmulator, startTcpRelay, startTestApi, type TestEmulator } from './support';
 
 let emulator: TestEmulator;
 beforeAll(async () => {
@@ -53,34 +52,21 @@ describe('readiness failures', () => {
 
   it('answers 503 not_ready when a configured Redis is gone', async () => {
     // Redis reached through a TCP relay the test can cut.
-    const sockets = new Set<Socket>();
-    const relay = createServer((client) => {
-      const upstream = connect(6379, '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const port = (relay.address() as AddressInfo).port;
+    const relay = await startTcpRelay(6379);
+    const port = relay.port;
     const api = await startTestApi({
       emulatorUrl: emulator.url,
       env: { REDIS_URL: `redis://127.0.0.1:${port}` },
     });
     try {
       expect((await createHttpClient(api.url).get('/readyz')).status).toBe(200);
-      relay.close();
-      for (const socket of sockets) socket.destroy();
+      relay.cut();
       const response = await createHttpClient(api.url).get('/readyz');
       expect(response.status).toBe(503);
       expect(response.json<{ message: string }>().message).toContain('redis');
     } finally {
       await api.close();
-      relay.close();
+      await relay.close();
     }
   });
 

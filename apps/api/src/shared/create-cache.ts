@@ -16,8 +16,12 @@ export interface CacheOptions {
  */
 export function createCache(options: CacheOptions): Keyv {
   const cache = options.redis
-    ? createKeyv(options.redis, { namespace: options.namespace })
+    ? // throwOnErrors: the adapter passes Redis failures up, so keyv reports a failed write as `false` (and a
+      // failed read as a miss) instead of pretending it succeeded.
+      createKeyv(options.redis, { namespace: options.namespace, throwOnErrors: true })
     : new Keyv({ namespace: options.namespace });
+  // Every failure reaches the caller (who maps it, see guardCache) instead of looking like a miss or a success.
+  cache.throwOnErrors = true;
   cache.on('error', options.onError);
   return cache;
 }

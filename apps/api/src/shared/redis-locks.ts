@@ -3,6 +3,7 @@ import type { RedisClientType } from 'redis';
 import type { LockService } from '../deps';
 import { createInProcessLocks } from './in-process-locks';
 import { LockTimeoutError } from './lock-timeout-error';
+import { LockUnavailableError } from './lock-unavailable-error';
 
 /** Delete the key only if it still holds our token: a holder whose lock expired never frees somebody else's. */
 const RELEASE_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -34,7 +35,12 @@ export function createRedisLocks(
     const maxWaitMs = options.maxWaitMs ?? Math.max(1000, ttlMs * 2);
     const started = Date.now();
     for (;;) {
-      const ok = await client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+      let ok: string | null;
+      try {
+        ok = await client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+      } catch (err) {
+        throw new LockUnavailableError(lockName, { cause: err });
+      }
       if (ok === 'OK') return;
       const waited = Date.now() - started;
       if (waited >= maxWaitMs) throw new LockTimeoutError(lockName, waited);

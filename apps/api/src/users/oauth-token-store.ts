@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { guardCache } from '../shared/guard-cache';
 
 /** WeChat's refresh_token lives 30 days; after that the user must authorize again. */
 export const USER_OAUTH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -19,13 +20,13 @@ export function createUserOAuthTokenStore(cache: Keyv) {
   const key = (openId: string) => `oauth:user:${openId}`;
   return {
     async save(openId: string, tokens: UserOAuthTokens): Promise<void> {
-      await cache.set(key(openId), tokens, USER_OAUTH_TOKEN_TTL_MS);
+      await guardCache(cache.set(key(openId), tokens, USER_OAUTH_TOKEN_TTL_MS));
     },
     async load(openId: string): Promise<UserOAuthTokens | undefined> {
-      return (await cache.get<UserOAuthTokens>(key(openId))) ?? undefined;
+      return (await guardCache(cache.get<UserOAuthTokens>(key(openId)))) ?? undefined;
     },
     async remove(openId: string): Promise<void> {
-      await cache.delete(key(openId));
+      await guardCache(cache.delete(key(openId)));
     },
   };
 }

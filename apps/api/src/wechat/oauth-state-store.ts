@@ -2,6 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OAuthScope } from '@wxh5/contracts';
 import { createNonce } from '@wxh5/wechat-core';
 import type Keyv from 'keyv';
+import { ApiError } from '../http/api-error';
+import { guardCache } from '../shared/guard-cache';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 /** WeChat allows ≤ 128 chars of [A-Za-z0-9]; 32 base62 chars are ~190 bits. */
@@ -74,18 +76,21 @@ export function createOAuthStateStore(options: {
         browserNonceHash: hashNonce(browserNonce),
         expiresAt: options.now() + ttlMs,
       };
-      await options.cache.set(key(state), record, ttlMs);
+      // keyv reports a failed write (e.g. Redis unreachable) as false: a state nobody stored would only fail later.
+      if (!(await guardCache(options.cache.set(key(state), record, ttlMs)))) {
+        throw new ApiError('not_ready', 'Login is unavailable right now. Please try again shortly.');
+      }
       return state;
     },
 
     async take(state, browserNonce) {
-      const value: unknown = await options.cache.get(key(state));
+      const value: unknown = await guardCache(options.cache.get(key(state)));
       if (!isRecord(value)) return { ok: false, reason: 'unknown' };
       if (!browserNonce || !sameHash(hashNonce(browserNonce), value.browserNonceHash)) {
         return { ok: false, reason: 'other_browser' };
       }
       // keyv's delete reports whether the key existed: of two concurrent takes only one deletes it.
-      const deleted = await options.cache.delete(key(state));
+      const deleted = await guardCache(options.cache.delete(key(state)));
       if (!deleted) return { ok: false, reason: 'replayed' };
       if (value.expiresAt <= options.now()) return { ok: false, reason: 'expired' };
       return { ok: true, record: value };

@@ -2,7 +2,10 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { LockService } from '../deps';
 import { createSingleFlight } from '../shared/single-flight';
+import { ApiError } from '../http/api-error';
+import { guardCache } from '../shared/guard-cache';
 import { LockTimeoutError } from '../shared/lock-timeout-error';
+import { LockUnavailableError } from '../shared/lock-unavailable-error';
 import { WechatApiError, WechatUnavailableError } from './wechat-api-error';
 import { createWechatJsonClient, type WechatJsonClient } from './wechat-http';
 
@@ -92,7 +95,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const stable = (options.tokenEndpoint ?? 'stable') === 'stable';
 
   async function read(key: string): Promise<CachedCredential | undefined> {
-    const value: unknown = await cache.get(key);
+    const value: unknown = await guardCache(cache.get(key));
     return isCredential(value) ? value : undefined;
   }
   /** The value if it is not due for a refresh yet. */
@@ -105,7 +108,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   async function store(key: string, value: string, expiresInSeconds: number): Promise<CachedCredential> {
     const ttlMs = Math.max(1, expiresInSeconds) * 1000;
     const credential = { value, expiresAt: now() + ttlMs };
-    await cache.set(key, credential, ttlMs);
+    try {
+      await cache.set(key, credential, ttlMs);
+    } catch (err) {
+      // Serve the fresh credential anyway; the next request will find the cache unavailable and say so.
+      logger.warn({ err }, 'could not cache a WeChat credential');
+    }
     return credential;
   }
 
@@ -115,6 +123,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     } catch (err) {
       if (err instanceof LockTimeoutError) {
         throw new WechatUnavailableError(name, 'busy', 0, 'waited too long for another instance');
+      }
+      if (err instanceof LockUnavailableError) {
+        throw new ApiError('not_ready', 'A shared dependency is unavailable. Please try again shortly.', {
+          cause: err,
+        });
       }
       throw err;
     }

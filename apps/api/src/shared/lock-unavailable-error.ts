@@ -1,0 +1,10 @@
+/** The lock store (Redis) could not be reached: the caller cannot know whether another instance holds the lock. */
+export class LockUnavailableError extends Error {
+  override readonly name = 'LockUnavailableError';
+  constructor(
+    readonly lockName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`lock store unavailable for "${lockName}"`, options);
+  }
+}
