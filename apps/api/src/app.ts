@@ -11,6 +11,7 @@ import { payRoutes } from './routes/pay-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createHealthRoutes } from './routes/health-routes';
 import { createJssdkRoutes } from './routes/jssdk-routes';
+import { mountRouter } from './shared/mount-router';
 import { createTokenManagerFromDeps } from './wechat/token-manager';
 
 /** Build the Koa app from its dependencies: no listening, no environment. `main.ts` listens. */
@@ -25,12 +26,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(handleErrors(logger));
 
   // The JS-SDK route is the hottest (every page view): its router is consulted first.
-  const jssdk = createJssdkRoutes(deps, createTokenManagerFromDeps(deps));
-  app.use(jssdk.routes()).use(jssdk.allowedMethods());
-  const health = createHealthRoutes(deps);
-  app.use(health.routes()).use(health.allowedMethods());
-  const auth = createAuthRoutes(deps);
-  app.use(auth.routes()).use(auth.allowedMethods());
+  mountRouter(app, createJssdkRoutes(deps, createTokenManagerFromDeps(deps)));
+  mountRouter(app, createHealthRoutes(deps));
+  mountRouter(app, createAuthRoutes(deps));
 
   const pay = createPayServices(deps);
   app.use(notifyRoutes(deps, pay));

@@ -81,3 +81,22 @@ describe('readiness failures', () => {
     }
   });
 });
+
+describe('methods', () => {
+  it.each([
+    ['GET', '/api/wechat/logout', 'POST'],
+    ['POST', '/api/wechat/jssdk', 'HEAD, GET'],
+    ['DELETE', '/healthz', 'HEAD, GET'],
+    ['PROPFIND', '/api/wechat/getUserInfo', 'HEAD, GET'],
+  ])('answers %s %s with a 405 envelope naming the allowed methods', async (method, path, allow) => {
+    const api = await startTestApi({ emulatorUrl: emulator.url });
+    try {
+      const response = await createHttpClient(api.url).request(method, path);
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(response.json()).toMatchObject({ code: 40500, error: 'method_not_allowed' });
+    } finally {
+      await api.close();
+    }
+  });
+});
