@@ -14,10 +14,8 @@ export {
 export type { GetOpenIdQuery, LogoutResult, OAuthScope, RedirectQuery, UserInfo } from './auth';
 export { JS_API_LIST, jssdkConfigSchema, jssdkQuerySchema } from './jssdk';
 export type { JssdkConfig, JssdkQuery } from './jssdk';
+export { MAX_AMOUNT_FEN, MAX_DESCRIPTION_LENGTH, MIN_AMOUNT_FEN } from './limits';
 export {
-  MAX_AMOUNT_FEN,
-  MAX_DESCRIPTION_LENGTH,
-  MIN_AMOUNT_FEN,
   jsapiPayParamsSchema,
   orderStatusSchema,
   orderViewSchema,

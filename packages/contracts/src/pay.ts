@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-export const MIN_AMOUNT_FEN = 1;
-export const MAX_AMOUNT_FEN = 100_000_000;
-export const MAX_DESCRIPTION_LENGTH = 40;
+import { MAX_AMOUNT_FEN, MAX_DESCRIPTION_LENGTH, MIN_AMOUNT_FEN } from './limits';
 
 /** Order lifecycle: PENDING → PAID | CLOSED; PAID → REFUNDED (fully). Partial refunds keep PAID. */
 export const orderStatusSchema = z.enum(['PENDING', 'PAID', 'CLOSED', 'REFUNDED']);

@@ -1,6 +1,6 @@
-import { MAX_AMOUNT_FEN as CONTRACT_MAX, MIN_AMOUNT_FEN as CONTRACT_MIN } from '@wxh5/contracts';
+import { MAX_AMOUNT_FEN } from '@wxh5/contracts';
 import { describe, expect, it } from 'vitest';
-import { MAX_AMOUNT_FEN, MIN_AMOUNT_FEN, parseAmount } from './parse-amount';
+import { parseAmount } from './parse-amount';
 
 describe('parseAmount', () => {
   it.each([
@@ -39,8 +39,8 @@ describe('parseAmount', () => {
     if (!result.ok) expect(result.message).toContain(words);
   });
 
-  it('uses the same limits as the api contract', () => {
-    expect(MIN_AMOUNT_FEN).toBe(CONTRACT_MIN);
-    expect(MAX_AMOUNT_FEN).toBe(CONTRACT_MAX);
+  it('accepts exactly the largest amount of the api contract and nothing above it', () => {
+    expect(parseAmount(String(MAX_AMOUNT_FEN / 100))).toEqual({ ok: true, amountFen: MAX_AMOUNT_FEN });
+    expect(parseAmount(String(MAX_AMOUNT_FEN / 100 + 0.01)).ok).toBe(false);
   });
 });

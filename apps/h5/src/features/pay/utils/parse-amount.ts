@@ -1,11 +1,6 @@
+// The api's limits, from the zod-free subpath so the schemas stay out of the page's bundle.
+import { MAX_AMOUNT_FEN, MIN_AMOUNT_FEN } from '@wxh5/contracts/limits';
 import { InvalidAmountError, fenToYuan, yuanToFen } from '@wxh5/wechat-core/money';
-
-/**
- * The api's limits (`MIN_AMOUNT_FEN`/`MAX_AMOUNT_FEN` of @wxh5/contracts). Copied, not imported: that module
- * also builds the zod schemas, which would add ~25 KB gzip to the page. parse-amount.test.ts pins them equal.
- */
-export const MIN_AMOUNT_FEN = 1;
-export const MAX_AMOUNT_FEN = 100_000_000;
 
 export type AmountParse = { ok: true; amountFen: number } | { ok: false; message: string };
 
