@@ -125,13 +125,16 @@ describe('payWallet when WeChat Pay misbehaves', () => {
     await emulator.fault('notify', 'drop', 20);
     await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     clock.advance(60_000);
-    await emulator.fault('/pay/orderquery', 'http500', 3);
+    await emulator.fault('/pay/orderquery', 'http500', 1);
+    const queriesBefore = (await emulator.counters()).endpoints['/pay/orderquery'] ?? 0;
     const cookie = sessionCookie(aliceOpenId, clock.now());
     const whileDown = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
       headers: { cookie },
     });
     expect(whileDown.status).toBe(200);
     expect(whileDown.json<{ data: OrderView }>().data.status).toBe('PENDING');
+    // The user is waiting: one attempt, no retries (the sweep retries properly).
+    expect((await emulator.counters()).endpoints['/pay/orderquery']).toBe(queriesBefore + 1);
     const afterwards = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
       headers: { cookie },
     });

@@ -37,7 +37,7 @@ export function createPayServices(
 ): PayServices {
   return {
     payClient,
-    orders: createOrderService(deps, payClient),
+    orders: createOrderService(deps, payClient, createPayClientFor(deps, { maxAttempts: 1 })),
     refunds: createRefundService(deps, payClient),
     handlePayNotify: createPayNotifyHandler(deps),
     handleRefundNotify: createRefundNotifyHandler(deps),

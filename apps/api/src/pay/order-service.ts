@@ -75,7 +75,15 @@ export interface OrderService {
   closeAtWechat(order: OrderRow): Promise<string>;
 }
 
-export function createOrderService(deps: OrderServiceDeps, payClient: PayClient): OrderService {
+/**
+ * `statusClient` answers the status route's reconciliation: one attempt, no retries — the user is waiting and the
+ * stored state is a fine answer when WeChat is slow (the sweep retries properly).
+ */
+export function createOrderService(
+  deps: OrderServiceDeps,
+  payClient: PayClient,
+  statusClient: PayClient = payClient,
+): OrderService {
   const { config, db, logger } = deps;
   const signType: SignType = payClient.signType;
   const notifyUrl = `${config.publicBaseUrl}${PAY_CALLBACK_PATH}`;
@@ -100,10 +108,10 @@ export function createOrderService(deps: OrderServiceDeps, payClient: PayClient)
       .executeTakeFirstOrThrow();
   }
 
-  async function reconcileOrder(order: OrderRow): Promise<ReconcileOutcome> {
+  async function reconcileOrder(order: OrderRow, client: PayClient = payClient): Promise<ReconcileOutcome> {
     let answer;
     try {
-      answer = await payClient.orderQuery(order.out_trade_no);
+      answer = await client.orderQuery(order.out_trade_no);
     } catch (err) {
       if (isResultFail(err, 'ORDERNOTEXIST')) return 'unknown_at_wechat';
       throw err;
@@ -166,7 +174,7 @@ export function createOrderService(deps: OrderServiceDeps, payClient: PayClient)
   }
 
   return {
-    reconcileOrder,
+    reconcileOrder: (order) => reconcileOrder(order),
     closeAtWechat,
 
     async createOrder(input) {
@@ -255,7 +263,7 @@ export function createOrderService(deps: OrderServiceDeps, payClient: PayClient)
       if (order.status !== 'PENDING' || ageMs < config.pay.reconcileAfterSeconds * 1000)
         return toOrderView(order);
       try {
-        const outcome = await reconcileOrder(order);
+        const outcome = await reconcileOrder(order, statusClient);
         if (outcome === 'unchanged' || outcome === 'unknown_at_wechat') return toOrderView(order);
       } catch (err) {
         // WeChat down: answer what we know; the sweep or the next poll reconciles.

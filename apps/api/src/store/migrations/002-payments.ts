@@ -15,7 +15,7 @@ export const paymentsMigration: Migration = {
       .addColumn('client_ip', 'varchar(64)', (col) => col.notNull())
       .addColumn('prepay_id', 'varchar(64)')
       .addColumn('prepay_expires_at', 'varchar(32)')
-      .addColumn('transaction_id', 'varchar(32)')
+      .addColumn('transaction_id', 'varchar(64)')
       .addColumn('paid_at', 'varchar(32)')
       .addColumn('refunded_fen', 'integer', (col) => col.notNull().defaultTo(0))
       .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
