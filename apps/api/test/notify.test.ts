@@ -247,6 +247,23 @@ describe.each(['sqlite', 'postgres'] as const)('the pay notify on %s', (database
     expect(tooLarge.length).toBeGreaterThan(0);
   });
 
+  it('refuses a body that is not UTF-8 with XML FAIL and records it', async () => {
+    const response = await fetch(`${api.url}${CALLBACK}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: new Uint8Array([0x3c, 0x78, 0x6d, 0x6c, 0x3e, 0xff, 0xfe, 0x3c, 0x2f, 0x78, 0x6d, 0x6c, 0x3e]),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/xml/);
+    expect(await response.text()).toContain('<return_code><![CDATA[FAIL]]></return_code>');
+    const recorded = await api.deps.db
+      .selectFrom('pay_notifications')
+      .select('verdict')
+      .where('verdict', '=', 'not_utf8')
+      .execute();
+    expect(recorded.length).toBeGreaterThan(0);
+  });
+
   it('turns 50 concurrent copies of one notify into exactly one PENDING → PAID, answering each SUCCESS', async () => {
     const outTradeNo = await newOrder(4321);
     const body = buildPayNotify({
