@@ -63,6 +63,11 @@ const hostile: [string, unknown, XmlParseErrorReason][] = [
     '<xml/></wxh5-core-parse-wrapper><wxh5-core-parse-wrapper>',
     'not_well_formed',
   ],
+  ['an unterminated attribute value after the root', '<xml><a>1</a></xml><b c="', 'not_well_formed'],
+  ['a truncated tag after the root', '<xml/><b', 'not_well_formed'],
+  ['an unclosed element after the root', '<xml/><b>', 'not_well_formed'],
+  ['CDATA after the root', '<xml/><![CDATA[x]]>', 'not_well_formed'],
+  ['the reserved sentinel name', '<xml/><wxh5-core-parse-end/>', 'not_well_formed'],
   ['10 MB', `<xml><a>${'x'.repeat(10 * 1024 * 1024)}</a></xml>`, 'too_large'],
   ['64 KiB of multi-byte text', `<xml><a>${'中'.repeat(22 * 1024)}</a></xml>`, 'too_large'],
   ['an empty string', '', 'empty'],
@@ -81,6 +86,17 @@ const hostile: [string, unknown, XmlParseErrorReason][] = [
 describe('parseXml', () => {
   it.each(hostile)('rejects %s', (_name, input, reason) => {
     expect(reasonOf(() => parseXml(input))).toBe(reason);
+  });
+
+  it('refuses every truncation of a message, wherever it is cut', () => {
+    fc.assert(
+      fc.property(params, fc.nat(), (p, at) => {
+        const xml = buildXml(p);
+        const cut = 1 + (at % (xml.length - 1));
+        expect(reasonOf(() => parseXml(xml.slice(0, cut)))).toBe('not_well_formed');
+      }),
+      runs,
+    );
   });
 
   it('reads CDATA and bare text alike, keeping whitespace inside values', () => {

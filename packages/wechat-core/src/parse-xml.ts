@@ -1,5 +1,5 @@
 import { xml2js } from 'xml-js';
-import type { Element } from 'xml-js';
+import type { Element, Options } from 'xml-js';
 import { XmlParseError } from './xml-parse-error';
 
 export interface ParseXmlOptions {
@@ -11,8 +11,21 @@ export interface ParseXmlOptions {
 
 export const DEFAULT_MAX_XML_BYTES = 64 * 1024;
 
-const WRAPPER = 'wxh5-core-parse-wrapper';
-const SENTINEL = 'wxh5-core-parse-end';
+/** Element names starting with this are refused in input: the parser's own sentinel uses it. */
+const RESERVED = 'wxh5-core-parse-';
+const SENTINEL = `${RESERVED}end`;
+/**
+ * Built once: xml-js copies and completes its options on every call. `addParent` keeps xml-js
+ * from deleting its `parent` link from every closed element (a delete makes V8 switch the
+ * object to slow dictionary mode); the links are not used and die with the tree.
+ */
+const XML_JS_OPTIONS: Readonly<Options.XML2JS> = {
+  compact: false,
+  addParent: true,
+  ignoreComment: true,
+  // Keeps a whitespace-only bare value (`<a> </a>`) instead of dropping it.
+  captureSpacesBetweenElements: true,
+};
 const UNKNOWN_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)/;
 const SKIPPED_SECTIONS = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 
@@ -28,7 +41,11 @@ function scanMarkup(xml: string, start: number): number {
   for (;;) {
     i = xml.indexOf('<', i);
     if (i === -1) return bodyStart;
-    if (xml.startsWith('<![CDATA[', i)) {
+    const next = xml.charCodeAt(i + 1);
+    // A plain tag (`<a`, `</a`) needs no look here: the parser checks it.
+    if (next !== 0x21 /* ! */ && next !== 0x3f /* ? */) {
+      i += 1;
+    } else if (xml.startsWith('<![CDATA[', i)) {
       const end = xml.indexOf(']]>', i + 9);
       if (end === -1) throw new XmlParseError('not_well_formed', 'unterminated CDATA section');
       i = end + 3;
@@ -36,14 +53,14 @@ function scanMarkup(xml: string, start: number): number {
       const end = xml.indexOf('-->', i + 4);
       if (end === -1) throw new XmlParseError('not_well_formed', 'unterminated comment');
       i = end + 3;
-    } else if (xml.startsWith('<!', i)) {
+    } else if (next === 0x21) {
       const word = xml.slice(i + 2, i + 9).toUpperCase();
       if (word.startsWith('ENTITY') || (word === 'DOCTYPE' && /<!ENTITY/i.test(xml.slice(i)))) {
         throw new XmlParseError('entity', 'entity declarations are not accepted');
       }
       if (word === 'DOCTYPE') throw new XmlParseError('doctype', 'a DOCTYPE is not accepted');
       throw new XmlParseError('not_well_formed', `unexpected markup declaration at offset ${i}`);
-    } else if (xml.startsWith('<?', i)) {
+    } else {
       const isDeclaration = i === start && /^<\?xml[\s?]/.test(xml.slice(i, i + 6));
       if (!isDeclaration) {
         throw new XmlParseError('instruction', `processing instruction at offset ${i} is not accepted`);
@@ -52,8 +69,6 @@ function scanMarkup(xml: string, start: number): number {
       if (end === -1) throw new XmlParseError('not_well_formed', 'unterminated XML declaration');
       i = end + 2;
       bodyStart = i;
-    } else {
-      i += 1;
     }
   }
 }
@@ -85,7 +100,8 @@ export function parseXml(xml: unknown, options: ParseXmlOptions = {}): Record<st
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   const rootName = options.root ?? 'xml';
   if (typeof xml !== 'string') throw new XmlParseError('not_string', `expected a string, got ${typeof xml}`);
-  if (xml.length > maxBytes || Buffer.byteLength(xml, 'utf8') > maxBytes) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short input needs no byte count.
+  if (xml.length > maxBytes || (xml.length * 3 > maxBytes && Buffer.byteLength(xml, 'utf8') > maxBytes)) {
     throw new XmlParseError('too_large', `input exceeds ${maxBytes} bytes`);
   }
   if (isBlank(xml)) throw new XmlParseError('empty', 'input is empty');
@@ -93,7 +109,7 @@ export function parseXml(xml: unknown, options: ParseXmlOptions = {}): Record<st
   const start = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
   const body = xml.slice(scanMarkup(xml, start));
 
-  if (body.includes('wxh5-core-parse-')) {
+  if (body.includes(RESERVED)) {
     throw new XmlParseError('not_well_formed', 'reserved element name in input');
   }
 
@@ -105,65 +121,57 @@ export function parseXml(xml: unknown, options: ParseXmlOptions = {}): Record<st
 
   let doc: Element;
   try {
-    // xml-js lets sax record errors found at end of input (an unclosed root, a truncated tag)
-    // without throwing them. Inside a wrapper element every such error happens mid-stream and
-    // is thrown. The sentinel proves the parser reached the end of the input as markup (an
-    // unterminated attribute value would otherwise swallow the rest silently). The wrapper's
-    // children are then checked for "one root, no stray text".
-    doc = xml2js(`<${WRAPPER}>${body}<${SENTINEL}/></${WRAPPER}>`, {
-      compact: false,
-      ignoreComment: true,
-      // Keeps a whitespace-only bare value (`<a> </a>`) instead of dropping it.
-      captureSpacesBetweenElements: true,
-    }) as Element;
+    // xml-js lets sax record errors found at end of input (an unclosed root, a truncated tag, an
+    // unterminated attribute value that swallows the rest) without throwing them; errors found
+    // mid-stream are thrown. A sentinel element is appended: sax can only report it as the
+    // last top-level element if every element before it was closed and the input ended as
+    // markup, and then nothing is left for the end of input to report.
+    doc = xml2js(`${body}<${SENTINEL}/>`, XML_JS_OPTIONS) as Element;
   } catch (error) {
     const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     throw new XmlParseError('not_well_formed', detail, { cause: error });
   }
 
-  const wrappers = doc.elements ?? [];
-  const wrapper = wrappers[0];
-  if (wrappers.length !== 1 || wrapper?.name !== WRAPPER) {
-    throw new XmlParseError('not_well_formed', 'content after the root element');
-  }
-  const outside = wrapper.elements ?? [];
-  if (outside.pop()?.name !== SENTINEL) {
+  const top = doc.elements ?? [];
+  if (top.pop()?.name !== SENTINEL) {
     throw new XmlParseError('not_well_formed', 'input ends inside markup');
   }
-  if (
-    outside.some(
-      (node) => (node.type === 'text' && !isBlank(String(node.text ?? ''))) || node.type === 'cdata',
-    )
-  ) {
-    throw new XmlParseError('not_well_formed', 'text outside the root element');
+  let root: Element | undefined;
+  for (const node of top) {
+    if (node.type === 'element') {
+      if (root !== undefined) throw new XmlParseError('not_well_formed', 'more than one root element');
+      root = node;
+    } else if (node.type === 'cdata' || (node.type === 'text' && !isBlank(String(node.text ?? '')))) {
+      throw new XmlParseError('not_well_formed', 'text outside the root element');
+    }
   }
-  const top = outside.filter((node) => node.type === 'element');
-  const root = top[0];
   if (root === undefined) throw new XmlParseError('not_well_formed', 'no root element');
-  if (top.length > 1) throw new XmlParseError('not_well_formed', 'more than one root element');
   if (root.name !== rootName) {
     throw new XmlParseError('wrong_root', `root is <${String(root.name)}>, expected <${rootName}>`);
   }
   if (root.attributes !== undefined) throw new XmlParseError('attributes', `<${rootName}> has attributes`);
 
-  const entries: [string, string][] = [];
-  const seen = new Set<string>();
+  const fields: Record<string, string> = {};
   for (const node of root.elements ?? []) {
     if (node.type === 'element') {
       const name = String(node.name);
       if (node.attributes !== undefined)
         throw new XmlParseError('attributes', `field <${name}> has attributes`);
-      if (seen.has(name)) throw new XmlParseError('duplicate', `field <${name}> appears twice`);
-      seen.add(name);
-      entries.push([name, leafText(node)]);
+      if (Object.hasOwn(fields, name)) throw new XmlParseError('duplicate', `field <${name}> appears twice`);
+      const value = leafText(node);
+      // A plain assignment to __proto__ would set the prototype: define it as an own field.
+      if (name === '__proto__') {
+        Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        fields[name] = value;
+      }
     } else if (node.type === 'text' && isBlank(String(node.text ?? ''))) {
       continue;
     } else if (node.type === 'text' || node.type === 'cdata') {
       throw new XmlParseError('not_well_formed', `text directly inside <${rootName}>`);
     }
   }
-  // fromEntries defines own properties, so a field named __proto__ stays a plain field.
-  return Object.fromEntries(entries);
+  return fields;
 }
 
 /** `parseXml` with another root element, e.g. `parseXmlWithRoot(plaintext, 'root')` for refund notifies. */
