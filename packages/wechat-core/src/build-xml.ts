@@ -18,7 +18,8 @@ function assertName(name: string): void {
 
 /** CDATA cannot contain `]]>`: close the section between `]]` and `>` and open a new one. */
 function cdata(value: string): string {
-  return `<![CDATA[${value.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  const safe = value.includes(']]>') ? value.replaceAll(']]>', ']]]]><![CDATA[>') : value;
+  return `<![CDATA[${safe}]]>`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { safeEqualHex } from './safe-equal-hex';
 
 /** The two WeChat Pay v2 signature algorithms. `MD5` is WeChat's default when `sign_type` is absent. */
@@ -16,15 +16,14 @@ export function isSignType(value: unknown): value is SignType {
  * `k=v&…` with raw (not URL-encoded) values, then `&key=<API key>`.
  */
 export function buildStringSignTemp(params: SignableParams, key: string): string {
-  const parts: string[] = [];
+  let message = '';
   for (const name of Object.keys(params).sort()) {
     if (name === 'sign') continue;
     const value = params[name];
     if (value === undefined || value === null || value === '') continue;
-    parts.push(`${name}=${String(value)}`);
+    message += `${name}=${String(value)}&`;
   }
-  parts.push(`key=${key}`);
-  return parts.join('&');
+  return `${message}key=${key}`;
 }
 
 /**
@@ -35,10 +34,11 @@ export function buildStringSignTemp(params: SignableParams, key: string): string
  */
 export function signV2(params: SignableParams, key: string, signType: SignType = 'MD5'): string {
   const message = buildStringSignTemp(params, key);
+  // MD5 uses the one-shot `hash` (a string is hashed as UTF-8): no Hash object to set up.
   const digest =
     signType === 'HMAC-SHA256'
       ? createHmac('sha256', key).update(message, 'utf8').digest('hex')
-      : createHash('md5').update(message, 'utf8').digest('hex');
+      : hash('md5', message, 'hex');
   return digest.toUpperCase();
 }
 
