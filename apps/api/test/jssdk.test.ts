@@ -167,6 +167,17 @@ describe('WeChat unavailable', () => {
     },
   );
 
+  it('answers 503 at once for a few seconds after giving up, then tries WeChat again', async () => {
+    await emulator.fault('/cgi-bin/stable_token', 'http500', 3);
+    expect((await jssdk(api, `${api.url}/`)).status).toBe(503);
+    const during = await jssdk(api, `${api.url}/`);
+    expect(during.status).toBe(503);
+    expect((await counters()).tokenCalls).toBe(3);
+    clock.advance(6000);
+    expect((await jssdk(api, `${api.url}/`)).status).toBe(200);
+    expect((await counters()).tokenCalls).toBe(4);
+  });
+
   it('recovers when a transient failure clears within the retries', async () => {
     await emulator.fault('/cgi-bin/stable_token', 'http500', 2);
     expect((await jssdk(api, `${api.url}/`)).status).toBe(200);

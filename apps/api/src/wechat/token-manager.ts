@@ -49,6 +49,11 @@ export interface TokenManagerOptions {
   tokenEndpoint?: 'stable' | 'classic';
   /** Upper bound of one fetch including its retries; the cross-instance lock lives this long. */
   lockTtlMs: number;
+  /**
+   * After a fetch gave up (WeChat unavailable), the fleet answers 503 at once for this long instead of every
+   * instance and every new request retrying again. Default 5 s; 0 disables.
+   */
+  failureCooldownMs?: number;
 }
 
 export interface TokenManager {
@@ -93,6 +98,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const keys = credentialCacheKeys(options.appId);
   const singleFlight = createSingleFlight();
   const stable = (options.tokenEndpoint ?? 'stable') === 'stable';
+  const failureCooldownMs = options.failureCooldownMs ?? 5000;
 
   async function read(key: string): Promise<CachedCredential | undefined> {
     const value: unknown = await guardCache(cache.get(key));
@@ -133,6 +139,26 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
+  /**
+   * Run a fetch unless the same fetch gave up moments ago anywhere in the fleet (a marker in the shared cache);
+   * mark it when it gives up. Keeps a WeChat outage from multiplying into retries × instances × requests.
+   */
+  async function withCooldown<T>(name: string, fetch: () => Promise<T>): Promise<T> {
+    const key = `wechat:${options.appId}:${name}:unavailable_until`;
+    const until: unknown = await guardCache(cache.get(key));
+    if (typeof until === 'number' && now() < until) {
+      throw new WechatUnavailableError(name, 'busy', 0, 'gave up moments ago; not retrying yet');
+    }
+    try {
+      return await fetch();
+    } catch (err) {
+      if (err instanceof WechatUnavailableError && failureCooldownMs > 0) {
+        await cache.set(key, now() + failureCooldownMs, failureCooldownMs).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
   async function fetchAccessToken(): Promise<CachedCredential> {
     const answer = stable
       ? await client.post<TokenAnswer>(
@@ -168,7 +194,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const kept = keep(cached);
       if (kept !== undefined) return kept;
       try {
-        return (await fetchAccessToken()).value;
+        return (await withCooldown('access_token', fetchAccessToken)).value;
       } catch (err) {
         const stillValid = validValue(cached);
         if (stillValid !== undefined && err instanceof WechatUnavailableError) {
@@ -196,7 +222,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   async function fetchTicket(accessToken: string): Promise<TicketAnswer> {
-    return client.get<TicketAnswer>(TICKET_ENDPOINT, { access_token: accessToken, type: 'jsapi' });
+    return withCooldown('jsapi_ticket', () =>
+      client.get<TicketAnswer>(TICKET_ENDPOINT, { access_token: accessToken, type: 'jsapi' }),
+    );
   }
 
   async function refreshTicket(): Promise<string> {
