@@ -1,6 +1,8 @@
 // A full WeChat Pay v2 message cycle — sign, write XML, parse XML, verify — per second, ours
-// against the `tenpay` package in the same process. Run with `pnpm bench`.
+// against the `tenpay` package in the same process, then each stage alone on the same inputs.
+// Run with `pnpm bench` (about 16 s).
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { buildXml, createNonce, parseXml, signV2, verifyV2 } from '../src/index';
 import type { SignType } from '../src/index';
@@ -18,11 +20,13 @@ interface TenpayModule {
 
 interface TenpayUtil {
   buildXML(params: Params): string;
+  parseXML(xml: string): Promise<Params>;
 }
 
 const require = createRequire(import.meta.url);
 const Tenpay = require('tenpay') as TenpayModule;
 const tenpayUtil = require('tenpay/lib/util.js') as TenpayUtil;
+const tenpayVersion = (require('tenpay/package.json') as { version: string }).version;
 
 const key = '192006250b4c09247ec02edce69f6a2d';
 const appid = 'wx2421b1c4370ec43b';
@@ -46,9 +50,19 @@ function createMessages(signType: SignType): Params[] {
   }));
 }
 
+/** The same checks as tenpay's `_parse` for unifiedorder: return/result codes, appid, mch_id, sign. */
 function ourCycle(message: Params, signType: SignType): void {
   const xml = buildXml({ ...message, sign: signV2(message, key, signType) });
-  if (!verifyV2(parseXml(xml), key)) throw new Error('our cycle failed to verify');
+  const reply = parseXml(xml);
+  if (
+    reply['return_code'] !== 'SUCCESS' ||
+    reply['result_code'] !== 'SUCCESS' ||
+    reply['appid'] !== appid ||
+    reply['mch_id'] !== mchId ||
+    !verifyV2(reply, key)
+  ) {
+    throw new Error('our cycle failed to verify');
+  }
 }
 
 async function tenpayCycle(message: Params, signType: SignType): Promise<void> {
@@ -57,55 +71,145 @@ async function tenpayCycle(message: Params, signType: SignType): Promise<void> {
   await tenpay._parse(xml, 'unifiedorder', signType);
 }
 
-type Cycle = (message: Params, signType: SignType) => unknown;
+/** One unit of work on message `index` (0–63); tenpay's return a promise. */
+type Work = (index: number) => unknown;
 
-async function measure(
-  cycle: Cycle,
-  messages: Params[],
-  signType: SignType,
-  seconds: number,
-): Promise<number> {
-  const deadline = performance.now() + seconds * 1000;
+/** Runs `work` over all messages until `seconds` have passed; returns operations per second. */
+async function measure(work: Work, seconds: number): Promise<number> {
   const started = performance.now();
+  const deadline = started + seconds * 1000;
   let ops = 0;
   while (performance.now() < deadline) {
-    for (const message of messages) {
-      const pending = cycle(message, signType);
-      // Await only tenpay's promise: an await on our sync result would add a needless tick.
+    for (let index = 0; index < 64; index += 1) {
+      const pending = work(index);
+      // Await only tenpay's promises: an await on our sync result would add a needless tick.
       if (pending instanceof Promise) await pending;
     }
-    ops += messages.length;
+    ops += 64;
   }
   return ops / ((performance.now() - started) / 1000);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+interface Comparison {
+  ours: number[];
+  theirs: number[];
+  /** ours / theirs in each round: the two runs of a round are adjacent, so they share its load. */
+  ratios: number[];
+}
+
+/**
+ * Warm-up, then `rounds` alternating rounds (the side that goes first alternates too), so both
+ * see the same background load and neither always runs right after a GC-heavy round.
+ */
+async function compare(ours: Work, theirs: Work, rounds: number, seconds: number): Promise<Comparison> {
+  await measure(ours, seconds / 2);
+  await measure(theirs, seconds / 2);
+  const result: Comparison = { ours: [], theirs: [], ratios: [] };
+  for (let round = 0; round < rounds; round += 1) {
+    let a: number;
+    let b: number;
+    if (round % 2 === 0) {
+      a = await measure(ours, seconds);
+      b = await measure(theirs, seconds);
+    } else {
+      b = await measure(theirs, seconds);
+      a = await measure(ours, seconds);
+    }
+    result.ours.push(a);
+    result.theirs.push(b);
+    result.ratios.push(a / b);
+  }
+  return result;
 }
 
 function format(opsPerSecond: number): string {
   return Math.round(opsPerSecond).toLocaleString('en-US').padStart(9);
 }
 
-const rounds = 3;
-const secondsPerRound = 1;
+function micros(opsPerSecond: number): string {
+  return `${(1e6 / opsPerSecond).toFixed(1).padStart(6)} µs`;
+}
+
+const cycleRounds = 7;
+const cycleSeconds = 0.4;
+const stageRounds = 3;
+const stageSeconds = 0.12;
+const benchStarted = performance.now();
+const theirName = `tenpay ${tenpayVersion}`.padEnd(17);
+
 console.log(`v2 message cycle (sign → build XML → parse XML → verify), Node ${process.version}`);
+console.log(
+  `load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')} at start`,
+);
+console.log(
+  `${cycleRounds} alternating rounds of ${cycleSeconds} s per side after a warm-up; median (best) ops/s`,
+);
 for (const signType of ['MD5', 'HMAC-SHA256'] as const) {
   const messages = createMessages(signType);
   // Both sides must agree before their speed means anything.
   if (signV2(messages[0]!, key, signType) !== tenpay._getSign(messages[0]!, signType)) {
     throw new Error(`ours and tenpay disagree on the ${signType} signature`);
   }
-  await measure(ourCycle, messages, signType, 0.5);
-  await measure(tenpayCycle, messages, signType, 0.5);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  // Alternate so both see the same background load; report the best round of each, the one
-  // least disturbed by other processes.
-  for (let round = 0; round < rounds; round += 1) {
-    ours.push(await measure(ourCycle, messages, signType, secondsPerRound));
-    theirs.push(await measure(tenpayCycle, messages, signType, secondsPerRound));
-  }
-  const bestOurs = Math.max(...ours);
-  const bestTheirs = Math.max(...theirs);
-  console.log(`${signType}`);
-  console.log(`  @wxh5/wechat-core ${format(bestOurs)} ops/s  (rounds: ${ours.map(format).join(',')})`);
-  console.log(`  tenpay 2.1.18     ${format(bestTheirs)} ops/s  (rounds: ${theirs.map(format).join(',')})`);
-  console.log(`  ratio             ${(bestOurs / bestTheirs).toFixed(2)}x`);
+  const result = await compare(
+    (index) => ourCycle(messages[index]!, signType),
+    (index) => tenpayCycle(messages[index]!, signType),
+    cycleRounds,
+    cycleSeconds,
+  );
+  const oursMedian = median(result.ours);
+  const theirsMedian = median(result.theirs);
+  console.log(signType);
+  console.log(
+    `  @wxh5/wechat-core ${format(oursMedian)} (${format(Math.max(...result.ours))}) ops/s ${micros(oursMedian)}/cycle`,
+  );
+  console.log(
+    `  ${theirName} ${format(theirsMedian)} (${format(Math.max(...result.theirs))}) ops/s ${micros(theirsMedian)}/cycle`,
+  );
+  console.log(
+    `  ratio             ${median(result.ratios).toFixed(2)}x median of per-round ratios ` +
+      `(rounds ${Math.min(...result.ratios).toFixed(2)}–${Math.max(...result.ratios).toFixed(2)}x; ` +
+      `best vs best ${(Math.max(...result.ours) / Math.max(...result.theirs)).toFixed(2)}x)`,
+  );
 }
+
+// Each stage alone, both sides on identical inputs. Parsing reads the same document on both
+// sides: the message as WeChat writes it (strings in CDATA), which is what buildXml writes.
+const messages = createMessages('MD5');
+const signed = messages.map((message) => ({ ...message, sign: signV2(message, key, 'MD5') }));
+const documents = signed.map((message) => buildXml(message));
+const replies = documents.map((document) => parseXml(document));
+const tenpayReplies = await Promise.all(documents.map((document) => tenpayUtil.parseXML(document)));
+if (JSON.stringify(replies[0]) !== JSON.stringify(tenpayReplies[0])) {
+  throw new Error('ours and tenpay read the same document differently');
+}
+const stages: [string, Work, Work][] = [
+  ['sign', (i) => signV2(messages[i]!, key, 'MD5'), (i) => tenpay._getSign(messages[i]!, 'MD5')],
+  ['build XML', (i) => buildXml(signed[i]!), (i) => tenpayUtil.buildXML(signed[i]!)],
+  ['parse XML', (i) => parseXml(documents[i]!), (i) => tenpayUtil.parseXML(documents[i]!)],
+  [
+    'verify',
+    (i) => verifyV2(replies[i]!, key),
+    (i) => tenpayReplies[i]!['sign'] === tenpay._getSign(tenpayReplies[i]!, 'MD5'),
+  ],
+];
+console.log(`stages alone (MD5), median of ${stageRounds} alternating rounds: µs per operation`);
+console.log(`  ${'stage'.padEnd(10)} ${'ours'.padStart(9)} ${'tenpay'.padStart(9)}  ratio`);
+for (const [name, ours, theirs] of stages) {
+  const result = await compare(ours, theirs, stageRounds, stageSeconds);
+  console.log(
+    `  ${name.padEnd(10)} ${micros(median(result.ours))} ${micros(median(result.theirs))}  ${median(result.ratios).toFixed(2)}x`,
+  );
+}
+console.log(
+  `load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')} at end; ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
+);
