@@ -21,6 +21,7 @@ import Koa from 'koa';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { createDeps } from '../src/create-deps';
+import { notifyScenario } from './notify';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -223,7 +224,7 @@ const jssdkScenario: BenchScenario = {
 };
 
 /** Every scenario `pnpm bench` runs, in order. Add yours here. */
-export const SCENARIOS: BenchScenario[] = [jssdkScenario];
+export const SCENARIOS: BenchScenario[] = [jssdkScenario, notifyScenario];
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
