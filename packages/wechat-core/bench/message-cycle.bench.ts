@@ -74,8 +74,19 @@ async function tenpayCycle(message: Params, signType: SignType): Promise<void> {
 /** One unit of work on message `index` (0–63); tenpay's return a promise. */
 type Work = (index: number) => unknown;
 
-/** Runs `work` over all messages until `seconds` have passed; returns operations per second. */
-async function measure(work: Work, seconds: number): Promise<number> {
+interface Rate {
+  /** Operations per second of elapsed time. */
+  wall: number;
+  /**
+   * Operations per second of this process's CPU time (all its threads, GC included). Time spent
+   * waiting for a core that other processes hold is not counted: steadier on a loaded machine.
+   */
+  cpu: number;
+}
+
+/** Runs `work` over all messages until `seconds` have passed. */
+async function measure(work: Work, seconds: number): Promise<Rate> {
+  const cpuStarted = process.cpuUsage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let ops = 0;
@@ -87,7 +98,11 @@ async function measure(work: Work, seconds: number): Promise<number> {
     }
     ops += 64;
   }
-  return ops / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpuStarted);
+  return {
+    wall: ops / ((performance.now() - started) / 1000),
+    cpu: ops / ((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 function median(values: number[]): number {
@@ -97,43 +112,51 @@ function median(values: number[]): number {
 }
 
 interface Comparison {
-  ours: number[];
-  theirs: number[];
-  /** ours / theirs in each round: the two runs of a round are adjacent, so they share its load. */
-  ratios: number[];
+  ours: Rate[];
+  theirs: Rate[];
 }
 
 /**
  * Warm-up, then `rounds` alternating rounds (the side that goes first alternates too), so both
- * see the same background load and neither always runs right after a GC-heavy round.
+ * see the same background load and neither always runs first.
  */
 async function compare(ours: Work, theirs: Work, rounds: number, seconds: number): Promise<Comparison> {
   await measure(ours, seconds / 2);
   await measure(theirs, seconds / 2);
-  const result: Comparison = { ours: [], theirs: [], ratios: [] };
+  const result: Comparison = { ours: [], theirs: [] };
   for (let round = 0; round < rounds; round += 1) {
-    let a: number;
-    let b: number;
     if (round % 2 === 0) {
-      a = await measure(ours, seconds);
-      b = await measure(theirs, seconds);
+      result.ours.push(await measure(ours, seconds));
+      result.theirs.push(await measure(theirs, seconds));
     } else {
-      b = await measure(theirs, seconds);
-      a = await measure(ours, seconds);
+      result.theirs.push(await measure(theirs, seconds));
+      result.ours.push(await measure(ours, seconds));
     }
-    result.ours.push(a);
-    result.theirs.push(b);
-    result.ratios.push(a / b);
   }
   return result;
 }
 
+/** ours / theirs in each round: the two runs of a round are adjacent, so they share its load. */
+function ratios(result: Comparison, clock: keyof Rate): number[] {
+  return result.ours.map((rate, round) => rate[clock] / result.theirs[round]![clock]);
+}
+
 function format(opsPerSecond: number): string {
-  return Math.round(opsPerSecond).toLocaleString('en-US').padStart(9);
+  return Math.round(opsPerSecond).toLocaleString('en-US').padStart(7);
 }
 
 function micros(opsPerSecond: number): string {
   return `${(1e6 / opsPerSecond).toFixed(1).padStart(6)} µs`;
+}
+
+function times(ratio: number): string {
+  return `${ratio.toFixed(2)}x`;
+}
+
+function load(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 }
 
 const cycleRounds = 7;
@@ -141,16 +164,14 @@ const cycleSeconds = 0.4;
 const stageRounds = 3;
 const stageSeconds = 0.12;
 const benchStarted = performance.now();
-const theirName = `tenpay ${tenpayVersion}`.padEnd(17);
+const sides = ['@wxh5/wechat-core', `tenpay ${tenpayVersion}`] as const;
 
 console.log(`v2 message cycle (sign → build XML → parse XML → verify), Node ${process.version}`);
+// A forced GC between rounds was tried and dropped: it slowed the next round several times over.
+console.log(`load average ${load()} at start`);
 console.log(
-  `load average ${loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' ')} at start`,
-);
-console.log(
-  `${cycleRounds} alternating rounds of ${cycleSeconds} s per side after a warm-up; median (best) ops/s`,
+  `${cycleRounds} alternating rounds of ${cycleSeconds} s per side after a warm-up; medians over the rounds, ` +
+    'per CPU second (this process) and per elapsed second',
 );
 for (const signType of ['MD5', 'HMAC-SHA256'] as const) {
   const messages = createMessages(signType);
@@ -164,19 +185,21 @@ for (const signType of ['MD5', 'HMAC-SHA256'] as const) {
     cycleRounds,
     cycleSeconds,
   );
-  const oursMedian = median(result.ours);
-  const theirsMedian = median(result.theirs);
-  console.log(signType);
+  console.log(`${signType}${' '.repeat(30 - signType.length)}CPU ops/s   CPU/cycle  wall ops/s`);
+  for (const [side, rates] of [
+    [sides[0], result.ours],
+    [sides[1], result.theirs],
+  ] as const) {
+    const cpu = median(rates.map((rate) => rate.cpu));
+    const wall = median(rates.map((rate) => rate.wall));
+    console.log(`  ${side.padEnd(20)} ${format(cpu)}   ${micros(cpu)}  ${format(wall)}`);
+  }
+  const cpuRatios = ratios(result, 'cpu');
+  const wallRatios = ratios(result, 'wall');
   console.log(
-    `  @wxh5/wechat-core ${format(oursMedian)} (${format(Math.max(...result.ours))}) ops/s ${micros(oursMedian)}/cycle`,
-  );
-  console.log(
-    `  ${theirName} ${format(theirsMedian)} (${format(Math.max(...result.theirs))}) ops/s ${micros(theirsMedian)}/cycle`,
-  );
-  console.log(
-    `  ratio             ${median(result.ratios).toFixed(2)}x median of per-round ratios ` +
-      `(rounds ${Math.min(...result.ratios).toFixed(2)}–${Math.max(...result.ratios).toFixed(2)}x; ` +
-      `best vs best ${(Math.max(...result.ours) / Math.max(...result.theirs)).toFixed(2)}x)`,
+    `  ratio (per round)    CPU ${times(median(cpuRatios))} median, ${times(Math.min(...cpuRatios))}–` +
+      `${times(Math.max(...cpuRatios))}; wall ${times(median(wallRatios))} median, ` +
+      `${times(Math.min(...wallRatios))}–${times(Math.max(...wallRatios))}`,
   );
 }
 
@@ -200,16 +223,13 @@ const stages: [string, Work, Work][] = [
     (i) => tenpayReplies[i]!['sign'] === tenpay._getSign(tenpayReplies[i]!, 'MD5'),
   ],
 ];
-console.log(`stages alone (MD5), median of ${stageRounds} alternating rounds: µs per operation`);
+console.log(`stages alone (MD5), ${stageRounds} alternating rounds: median CPU µs per operation`);
 console.log(`  ${'stage'.padEnd(10)} ${'ours'.padStart(9)} ${'tenpay'.padStart(9)}  ratio`);
 for (const [name, ours, theirs] of stages) {
   const result = await compare(ours, theirs, stageRounds, stageSeconds);
   console.log(
-    `  ${name.padEnd(10)} ${micros(median(result.ours))} ${micros(median(result.theirs))}  ${median(result.ratios).toFixed(2)}x`,
+    `  ${name.padEnd(10)} ${micros(median(result.ours.map((rate) => rate.cpu)))} ` +
+      `${micros(median(result.theirs.map((rate) => rate.cpu)))}  ${times(median(ratios(result, 'cpu')))}`,
   );
 }
-console.log(
-  `load average ${loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' ')} at end; ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
-);
+console.log(`load average ${load()} at end; ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
