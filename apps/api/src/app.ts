@@ -31,9 +31,9 @@ export function createApp(deps: AppDeps): Koa {
   mountRouter(app, createAuthRoutes(deps));
 
   const pay = createPayServices(deps);
-  app.use(notifyRoutes(deps, pay));
-  app.use(payRoutes(deps, pay));
-  app.use(adminRoutes(deps, pay));
+  mountRouter(app, notifyRoutes(deps, pay));
+  mountRouter(app, payRoutes(deps, pay));
+  mountRouter(app, adminRoutes(deps, pay));
 
   if (config.h5DistDir) app.use(serveH5(config.h5DistDir, config.bridgeScriptUrl));
   return app;

@@ -143,6 +143,15 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
     expect(response.json()).toMatchObject({ error: 'payload_too_large' });
   });
 
+  it('answers a known pay path asked with the wrong method with 405 in the envelope', async () => {
+    const client = createHttpClient(api.url);
+    const wrong = await client.get('/api/wechat/pay/payWallet');
+    expect(wrong.status).toBe(405);
+    expect(wrong.json()).toMatchObject({ error: 'method_not_allowed' });
+    expect(wrong.headers.get('allow')).toContain('POST');
+    expect((await client.get('/api/wechat/pay/callback')).status).toBe(405);
+  });
+
   it('refuses every pay route without a session with 401', async () => {
     const client = createHttpClient(api.url);
     const answers = await Promise.all([

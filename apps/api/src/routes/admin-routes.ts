@@ -48,5 +48,5 @@ export function adminRoutes(deps: AppDeps, services: PayServices) {
       respond(ctx, await services.refunds.createRefund(outTradeNo.data, parsed.data), 201);
     },
   );
-  return router.routes();
+  return router;
 }

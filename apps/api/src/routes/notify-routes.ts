@@ -53,5 +53,5 @@ export function notifyRoutes(deps: AppDeps, services: PayServices) {
 
   router.post(PAY_NOTIFY_PATH, handle('pay', services.handlePayNotify));
   router.post(REFUND_NOTIFY_PATH, handle('refund', services.handleRefundNotify));
-  return router.routes();
+  return router;
 }

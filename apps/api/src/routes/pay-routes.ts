@@ -53,5 +53,5 @@ export function payRoutes(deps: AppDeps, services: PayServices) {
     respond(ctx, await services.orders.closeOrder(ctx.state.openId, outTradeNoParam(ctx.params.outTradeNo)));
   });
 
-  return router.routes();
+  return router;
 }
