@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config';
 
 const valid = {
@@ -78,5 +81,93 @@ describe('parseConfig', () => {
 
   it('rejects a database URL that is neither sqlite nor postgres', () => {
     expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL/);
+  });
+
+  it('throttles status-route reconciliation to once per 5 s per order by default; 0 turns it off', () => {
+    expect(parseConfig(valid).pay.reconcileMinIntervalSeconds).toBe(5);
+    expect(
+      parseConfig({ ...valid, PAY_RECONCILE_MIN_INTERVAL_SECONDS: '0' }).pay.reconcileMinIntervalSeconds,
+    ).toBe(0);
+    expect(problemsOf({ ...valid, PAY_RECONCILE_MIN_INTERVAL_SECONDS: '-1' })[0]).toMatch(
+      /^PAY_RECONCILE_MIN_INTERVAL_SECONDS/,
+    );
+  });
+});
+
+describe('parseConfig and the WeChat Pay client certificate', () => {
+  let dir: string;
+  let certFile: string;
+  let keyFile: string;
+  let p12File: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wxh5-config-'));
+    // Only existence and readability are checked here; createDeps reads and parses the files.
+    certFile = join(dir, 'apiclient_cert.pem');
+    keyFile = join(dir, 'apiclient_key.pem');
+    p12File = join(dir, 'apiclient_cert.p12');
+    for (const file of [certFile, keyFile, p12File]) writeFileSync(file, 'placeholder');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has no certificate by default', () => {
+    expect(parseConfig(valid).wechat.payCertificate).toBeUndefined();
+  });
+
+  it('takes a .p12 whose passphrase defaults to the mch_id, or a PEM certificate and key', () => {
+    expect(parseConfig({ ...valid, WECHAT_PAY_CERT_P12_PATH: p12File }).wechat.payCertificate).toEqual({
+      kind: 'p12',
+      path: p12File,
+      passphrase: '1900000109',
+    });
+    expect(
+      parseConfig({ ...valid, WECHAT_PAY_CERT_P12_PATH: p12File, WECHAT_PAY_CERT_PASSPHRASE: 'secret' })
+        .wechat.payCertificate,
+    ).toMatchObject({ passphrase: 'secret' });
+    expect(
+      parseConfig({ ...valid, WECHAT_PAY_CERT_PATH: certFile, WECHAT_PAY_KEY_PATH: keyFile }).wechat
+        .payCertificate,
+    ).toEqual({ kind: 'pem', certPath: certFile, keyPath: keyFile });
+  });
+
+  it('lists a missing certificate file together with the other problems', () => {
+    const missing = join(dir, 'nope.p12');
+    const problems = problemsOf({ ...valid, WECHAT_PAY_KEY: 'x', WECHAT_PAY_CERT_P12_PATH: missing });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^WECHAT_PAY_KEY/);
+    expect(problems[1]).toBe(`WECHAT_PAY_CERT_P12_PATH: "${missing}" does not exist`);
+  });
+
+  it('names each missing PEM file, and a directory is not a file', () => {
+    const problems = problemsOf({
+      ...valid,
+      WECHAT_PAY_CERT_PATH: join(dir, 'missing-cert.pem'),
+      WECHAT_PAY_KEY_PATH: dir,
+    });
+    expect(problems).toEqual([
+      `WECHAT_PAY_CERT_PATH: "${join(dir, 'missing-cert.pem')}" does not exist`,
+      `WECHAT_PAY_KEY_PATH: "${dir}" is not a file`,
+    ]);
+  });
+
+  it('refuses half a PEM pair, both forms at once, and a passphrase without a .p12', () => {
+    expect(problemsOf({ ...valid, WECHAT_PAY_CERT_PATH: certFile })).toEqual([
+      expect.stringMatching(/^WECHAT_PAY_KEY_PATH: required with WECHAT_PAY_CERT_PATH/),
+    ]);
+    expect(problemsOf({ ...valid, WECHAT_PAY_KEY_PATH: keyFile })).toEqual([
+      expect.stringMatching(/^WECHAT_PAY_CERT_PATH: required with WECHAT_PAY_KEY_PATH/),
+    ]);
+    expect(
+      problemsOf({
+        ...valid,
+        WECHAT_PAY_CERT_P12_PATH: p12File,
+        WECHAT_PAY_CERT_PATH: certFile,
+        WECHAT_PAY_KEY_PATH: keyFile,
+      }),
+    ).toEqual([expect.stringMatching(/^WECHAT_PAY_CERT_P12_PATH: set either it or/)]);
+    expect(problemsOf({ ...valid, WECHAT_PAY_CERT_PASSPHRASE: 'secret' })).toEqual([
+      expect.stringMatching(/^WECHAT_PAY_CERT_PASSPHRASE: only meaningful with/),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 
@@ -57,6 +57,11 @@ const envSchema = z.object({
   ORDER_EXPIRE_MINUTES: positiveInt(30),
   PAY_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   PAY_RECONCILE_AFTER_SECONDS: positiveInt(10),
+  PAY_RECONCILE_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(5),
+  WECHAT_PAY_CERT_P12_PATH: z.string().min(1).optional(),
+  WECHAT_PAY_CERT_PASSPHRASE: z.string().min(1).optional(),
+  WECHAT_PAY_CERT_PATH: z.string().min(1).optional(),
+  WECHAT_PAY_KEY_PATH: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -79,6 +84,11 @@ export interface Config {
     apiBaseUrl: string;
     payBaseUrl: string;
     timeoutMs: number;
+    /**
+     * Where the merchant's API client certificate is (mutual TLS on `/secapi/pay/refund`); the files are read once
+     * by `createDeps`. Unset = no certificate (fine against the emulator, refused by the real WeChat Pay).
+     */
+    payCertificate: PayCertificateConfig | undefined;
   };
   /** Origins (scheme://host[:port]) that OAuth `callback` and JS-SDK `url` may use. */
   allowedOrigins: string[];
@@ -94,14 +104,79 @@ export interface Config {
     sweepIntervalSeconds: number;
     /** A PENDING order older than this is queried at WeChat before it is answered or swept. */
     reconcileAfterSeconds: number;
+    /** At most one status-route orderquery per order per this many seconds, fleet-wide; 0 = no throttle. */
+    reconcileMinIntervalSeconds: number;
   };
 }
+
+/** The merchant API client certificate: a PKCS#12 file (WeChat's `apiclient_cert.p12`) or a PEM cert + key pair. */
+export type PayCertificateConfig =
+  { kind: 'p12'; path: string; passphrase: string } | { kind: 'pem'; certPath: string; keyPath: string };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** `problem` for a path that is not a readable file, else undefined. */
+function unreadableFile(variable: string, path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${variable}: "${path}" is not a file`;
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? `${variable}: "${path}" does not exist`
+      : `${variable}: "${path}" is not readable (${code ?? 'error'})`;
+  }
+}
+
+/** Which certificate variables are set, checked together: one form, complete, every file readable. */
+function payCertificateOf(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): PayCertificateConfig | undefined {
+  const p12 = env['WECHAT_PAY_CERT_P12_PATH'];
+  const cert = env['WECHAT_PAY_CERT_PATH'];
+  const key = env['WECHAT_PAY_KEY_PATH'];
+  const passphrase = env['WECHAT_PAY_CERT_PASSPHRASE'];
+  const checkFiles = (entries: [string, string][]) => {
+    for (const [variable, path] of entries) {
+      const problem = unreadableFile(variable, path);
+      if (problem) problems.push(problem);
+    }
+  };
+  if (p12 !== undefined) {
+    if (cert !== undefined || key !== undefined) {
+      problems.push(
+        'WECHAT_PAY_CERT_P12_PATH: set either it or WECHAT_PAY_CERT_PATH + WECHAT_PAY_KEY_PATH, not both',
+      );
+      return undefined;
+    }
+    checkFiles([['WECHAT_PAY_CERT_P12_PATH', p12]]);
+    // WeChat's apiclient_cert.p12 is protected with the merchant id.
+    return { kind: 'p12', path: p12, passphrase: passphrase ?? env['WECHAT_MCH_ID'] ?? '' };
+  }
+  if (passphrase !== undefined) {
+    problems.push('WECHAT_PAY_CERT_PASSPHRASE: only meaningful with WECHAT_PAY_CERT_P12_PATH');
+  }
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    problems.push(
+      cert === undefined
+        ? 'WECHAT_PAY_CERT_PATH: required with WECHAT_PAY_KEY_PATH (the PEM certificate and its key go together)'
+        : 'WECHAT_PAY_KEY_PATH: required with WECHAT_PAY_CERT_PATH (the PEM certificate and its key go together)',
+    );
+    return undefined;
+  }
+  checkFiles([
+    ['WECHAT_PAY_CERT_PATH', cert],
+    ['WECHAT_PAY_KEY_PATH', key],
+  ]);
+  return { kind: 'pem', certPath: cert, keyPath: key };
 }
 
 function originOf(value: string, variable: string): string {
@@ -119,12 +194,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
+  // The certificate files are checked here (exist, readable) so their problems join the others; they are read by
+  // createDeps.
+  const certificateProblems: string[] = [];
+  const payCertificate = payCertificateOf(cleaned, certificateProblems);
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-    );
+    throw new ConfigError([
+      ...result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+      ...certificateProblems,
+    ]);
   }
+  if (certificateProblems.length > 0) throw new ConfigError(certificateProblems);
   const e = result.data;
   const publicOrigin = originOf(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
   const extraOrigins = (e.ALLOWED_CALLBACK_ORIGINS ?? '')
@@ -150,6 +231,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       apiBaseUrl: e.WECHAT_API_BASE_URL,
       payBaseUrl: e.WECHAT_PAY_BASE_URL,
       timeoutMs: e.WECHAT_TIMEOUT_MS,
+      payCertificate,
     },
     allowedOrigins: [...new Set([publicOrigin, ...extraOrigins])],
     bridgeScriptUrl: e.WECHAT_BRIDGE_SCRIPT_URL,
@@ -161,6 +243,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       orderExpireMinutes: e.ORDER_EXPIRE_MINUTES,
       sweepIntervalSeconds: e.PAY_SWEEP_INTERVAL_SECONDS,
       reconcileAfterSeconds: e.PAY_RECONCILE_AFTER_SECONDS,
+      reconcileMinIntervalSeconds: e.PAY_RECONCILE_MIN_INTERVAL_SECONDS,
     },
   };
 }

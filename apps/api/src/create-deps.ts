@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { createClient, type RedisClientType } from 'redis';
 import type { Config } from './config';
 import type { AppDeps } from './deps';
@@ -6,6 +8,39 @@ import { createCache } from './shared/create-cache';
 import { createInProcessLocks } from './shared/in-process-locks';
 import { createRedisLocks } from './shared/redis-locks';
 import { migrateToLatest, openDatabase } from './store/database';
+import type { ClientCertificate } from './wechat/pay-client';
+
+/**
+ * Read the merchant API client certificate named by the config (once, at start-up) and check that TLS accepts it —
+ * a wrong passphrase or a key that does not match the certificate fails here, not at the first refund.
+ */
+export function loadPayClientCertificate(config: Config): ClientCertificate | undefined {
+  const source = config.wechat.payCertificate;
+  if (!source) return undefined;
+  let certificate: ClientCertificate;
+  let what: string;
+  try {
+    if (source.kind === 'p12') {
+      what = source.path;
+      certificate = { pfx: readFileSync(source.path), passphrase: source.passphrase };
+    } else {
+      what = `${source.certPath} + ${source.keyPath}`;
+      certificate = { cert: readFileSync(source.certPath), key: readFileSync(source.keyPath) };
+    }
+  } catch (err) {
+    throw new Error(`cannot read the WeChat Pay client certificate: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  try {
+    createSecureContext(certificate);
+  } catch (err) {
+    throw new Error(`the WeChat Pay client certificate (${what}) is not usable: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return certificate;
+}
 
 export interface DepsOverrides {
   logger?: Logger;
@@ -30,6 +65,13 @@ export interface DepsHandle {
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<DepsHandle> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const namespace = overrides.cacheNamespace ?? 'wxh5';
+  const payClientCertificate = loadPayClientCertificate(config);
+  if (!payClientCertificate) {
+    logger.warn(
+      'no WeChat Pay client certificate configured (WECHAT_PAY_CERT_P12_PATH, or WECHAT_PAY_CERT_PATH + ' +
+        'WECHAT_PAY_KEY_PATH): refunds work against the emulator, but the real WeChat Pay refuses them without it',
+    );
+  }
   const database = openDatabase(
     config.databaseUrl,
     overrides.databaseSchema ? { schema: overrides.databaseSchema } : {},
@@ -77,6 +119,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     cache,
     locks,
     now: overrides.now ?? Date.now,
+    ...(payClientCertificate ? { payClientCertificate } : {}),
     readinessChecks,
   };
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './store/schema';
+import type { ClientCertificate } from './wechat/pay-client';
 
 /**
  * A named lock shared by every api instance (Redis when `REDIS_URL` is set, in-process otherwise): `fn` runs while
@@ -22,6 +23,11 @@ export interface AppDeps {
   locks: LockService;
   /** Milliseconds since the epoch; injected so tests can move time. */
   now: () => number;
+  /**
+   * The merchant's API client certificate, read once at start-up from `config.wechat.payCertificate`; the pay
+   * client presents it on `/secapi/` calls (refunds) only. Unset = none configured.
+   */
+  payClientCertificate?: ClientCertificate;
   /** Readiness probes beyond the database (e.g. Redis ping). */
   readinessChecks?: Record<string, () => Promise<void>>;
 }

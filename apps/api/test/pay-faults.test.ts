@@ -14,8 +14,9 @@ import {
 } from './support';
 import { DEMO, orderRow, sessionCookie } from './pay-kit';
 
-// Short per-attempt timeout so an injected `timeout` fault (the emulator holds the request 30 s) fails fast.
-const FAST_ENV = { WECHAT_TIMEOUT_MS: '300' };
+// Short per-attempt timeout so an injected `timeout` fault (the emulator holds the request 30 s) fails fast. The
+// status-route throttle is off (0): a test here polls twice in a row and expects both polls to ask WeChat.
+const FAST_ENV = { WECHAT_TIMEOUT_MS: '300', PAY_RECONCILE_MIN_INTERVAL_SECONDS: '0' };
 
 let emulator: TestEmulator;
 let aliceOpenId: string;

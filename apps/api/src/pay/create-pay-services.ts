@@ -13,13 +13,15 @@ export interface PayServices {
   handleRefundNotify: (rawBody: string) => Promise<NotifyResult>;
 }
 
-/** The v2 pay client for this app's merchant, from the config. */
+/** The v2 pay client for this app's merchant, from the config (and the client certificate createDeps read). */
 export function createPayClientFor(
-  deps: Pick<AppDeps, 'config' | 'logger'>,
-  extra: Partial<Pick<PayClientOptions, 'clientCertificate' | 'maxAttempts' | 'retryDelayMs'>> = {},
+  deps: Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'>,
+  extra: Partial<Pick<PayClientOptions, 'clientCertificate' | 'maxAttempts' | 'retryDelayMs' | 'http'>> = {},
 ): PayClient {
   const { wechat } = deps.config;
   return createPayClient({
+    // Presented on /secapi/ calls (refunds) only; see createDeps.
+    ...(deps.payClientCertificate ? { clientCertificate: deps.payClientCertificate } : {}),
     appId: wechat.appId,
     mchId: wechat.mchId,
     key: wechat.payKey,

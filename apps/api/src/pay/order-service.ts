@@ -19,7 +19,15 @@ export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
 export const DEFAULT_DESCRIPTION = 'wxh5-订单支付';
 export const PAY_CALLBACK_PATH = '/api/wechat/pay/callback';
 
-type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
+type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now' | 'cache' | 'locks'>;
+
+/** Cache key (and lock name) of the status route's last orderquery for an order. */
+export function reconcileThrottleKey(outTradeNo: string): string {
+  return `pay:reconcile:${outTradeNo}`;
+}
+
+/** How long the check-and-claim of a throttle slot may hold its lock (a cache read and a write). */
+const THROTTLE_LOCK_TTL_MS = 2000;
 
 export interface CreateOrderInput {
   openId: string;
@@ -84,7 +92,7 @@ export function createOrderService(
   payClient: PayClient,
   statusClient: PayClient = payClient,
 ): OrderService {
-  const { config, db, logger } = deps;
+  const { config, db, logger, cache, locks } = deps;
   const signType: SignType = payClient.signType;
   const notifyUrl = `${config.publicBaseUrl}${PAY_CALLBACK_PATH}`;
 
@@ -155,6 +163,30 @@ export function createOrderService(
       default:
         // NOTPAY, USERPAYING: still open at WeChat.
         return 'unchanged';
+    }
+  }
+
+  /**
+   * May the status route ask WeChat about this order now? At most once per PAY_RECONCILE_MIN_INTERVAL_SECONDS per
+   * order across the fleet: the time of the last query (deps.now) is kept in the shared cache, and the check and the
+   * claim happen under the order's lock (Redis when configured), so two instances cannot both claim one slot. The
+   * cache TTL only collects old entries; the stored time decides. A claim that cannot be made (Redis down) is a no.
+   */
+  async function claimReconcileSlot(outTradeNo: string): Promise<boolean> {
+    const intervalMs = config.pay.reconcileMinIntervalSeconds * 1000;
+    if (intervalMs === 0) return true;
+    const key = reconcileThrottleKey(outTradeNo);
+    try {
+      return await locks.withLock(key, THROTTLE_LOCK_TTL_MS, async () => {
+        const nowMs = deps.now();
+        const last: unknown = await cache.get(key);
+        if (typeof last === 'number' && nowMs - last < intervalMs) return false;
+        await cache.set(key, nowMs, intervalMs);
+        return true;
+      });
+    } catch (err) {
+      logger.warn({ err, outTradeNo }, 'cannot claim a reconciliation slot; answering the stored state');
+      return false;
     }
   }
 
@@ -262,6 +294,8 @@ export function createOrderService(
       const ageMs = deps.now() - Date.parse(order.created_at);
       if (order.status !== 'PENDING' || ageMs < config.pay.reconcileAfterSeconds * 1000)
         return toOrderView(order);
+      // The H5 polls this route: within the throttle interval the stored state is the answer.
+      if (!(await claimReconcileSlot(outTradeNo))) return toOrderView(order);
       try {
         const outcome = await reconcileOrder(order, statusClient);
         if (outcome === 'unchanged' || outcome === 'unknown_at_wechat') return toOrderView(order);
