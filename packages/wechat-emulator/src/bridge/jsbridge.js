@@ -90,7 +90,7 @@
       badge = document.createElement('div');
       badge.setAttribute('data-testid', 'wx-share-badge');
       badge.style.cssText =
-        'position:fixed;left:8px;top:8px;z-index:2147483000;max-width:220px;padding:4px 8px;border-radius:6px;' +
+        'position:fixed;right:8px;bottom:8px;z-index:2147483000;max-width:220px;padding:4px 8px;border-radius:6px;' +
         'background:rgba(0,0,0,.6);color:#fff;font:11px/1.4 -apple-system,Helvetica,sans-serif;pointer-events:none;' +
         'overflow:hidden;white-space:nowrap;text-overflow:ellipsis';
       (document.body || document.documentElement).appendChild(badge);
