@@ -176,12 +176,16 @@ export function createOrderService(
     const intervalMs = config.pay.reconcileMinIntervalSeconds * 1000;
     if (intervalMs === 0) return true;
     const key = reconcileThrottleKey(outTradeNo);
+    const throttled = async () => {
+      const last: unknown = await cache.get(key);
+      return typeof last === 'number' && deps.now() - last < intervalMs;
+    };
     try {
+      // Most polls fall inside the interval: one cache read answers them without taking the lock.
+      if (await throttled()) return false;
       return await locks.withLock(key, THROTTLE_LOCK_TTL_MS, async () => {
-        const nowMs = deps.now();
-        const last: unknown = await cache.get(key);
-        if (typeof last === 'number' && nowMs - last < intervalMs) return false;
-        await cache.set(key, nowMs, intervalMs);
+        if (await throttled()) return false;
+        await cache.set(key, deps.now(), intervalMs);
         return true;
       });
     } catch (err) {

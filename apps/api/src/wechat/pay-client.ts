@@ -21,7 +21,10 @@ import {
  *
  * `/secapi/pay/refund` needs the merchant's client certificate (mutual TLS) on the real WeChat Pay: pass
  * `clientCertificate` (PKCS#12 `pfx` + passphrase, default passphrase = mch_id, or PEM `cert` + `key`). The local
- * emulator does not ask for one, so tests and the demo leave it unset.
+ * emulator does not ask for one, so tests and the demo leave it unset. The api configures it with
+ * WECHAT_PAY_CERT_P12_PATH (+ WECHAT_PAY_CERT_PASSPHRASE) or WECHAT_PAY_CERT_PATH + WECHAT_PAY_KEY_PATH, read once
+ * by `createDeps` (`deps.payClientCertificate`). It is presented on `/secapi/` calls only: Node's https agent keys
+ * its connection pools by the client certificate, so the other calls never reuse a connection that carries it.
  */
 
 export type ClientCertificate =
