@@ -54,6 +54,13 @@ export interface TokenManagerOptions {
    * instance and every new request retrying again. Default 5 s; 0 disables.
    */
   failureCooldownMs?: number;
+  /**
+   * Keep a process-local copy of each fresh credential in front of `cache`, so the hot path (every JS-SDK request)
+   * skips the keyv read and its (de)serialisation. Only sound when `cache` is this process's own store: every
+   * change goes through this Keyv instance, and any set, delete or clear of it drops the local copies. With a
+   * shared store (Redis) another instance may replace or drop a credential, so leave it off there.
+   */
+  localTier?: boolean;
 }
 
 export interface TokenManager {
@@ -107,6 +114,33 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   /** The value if it is not due for a refresh yet. */
   const freshValue = (c: CachedCredential | undefined): string | undefined =>
     c !== undefined && now() < c.expiresAt - refreshAheadMs ? c.value : undefined;
+
+  // The process-local tier (see `localTier`): key → a credential read from `cache`, served while fresh by its own
+  // expiresAt (minus the refresh margin); dropped whenever anything in `cache` is set, deleted or cleared.
+  const local = new Map<string, CachedCredential>();
+  // Bumped on every drop, so a read that was under way while the cache changed is not remembered.
+  let generation = 0;
+  if (options.localTier) {
+    const drop = () => {
+      local.clear();
+      generation += 1;
+    };
+    cache.hooks.addHandler('preSet', drop);
+    cache.hooks.addHandler('preDelete', drop);
+    cache.on('clear', drop);
+  }
+  /** A fresh credential for `key`: the local copy if fresh, else the cache (remembered locally when fresh). */
+  async function readFresh(key: string): Promise<string | undefined> {
+    const kept = freshValue(local.get(key));
+    if (kept !== undefined) return kept;
+    const before = generation;
+    const cached = await read(key);
+    const fresh = freshValue(cached);
+    if (options.localTier && cached !== undefined && fresh !== undefined && generation === before) {
+      local.set(key, cached);
+    }
+    return fresh;
+  }
   /** The value if WeChat still accepts it (possibly inside the refresh-ahead window). */
   const validValue = (c: CachedCredential | undefined): string | undefined =>
     c !== undefined && now() < c.expiresAt ? c.value : undefined;
@@ -207,7 +241,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   async function getAccessToken(): Promise<string> {
-    const fresh = freshValue(await read(keys.accessToken));
+    const fresh = await readFresh(keys.accessToken);
     if (fresh !== undefined) return fresh;
     return singleFlight('access_token', () => refreshToken(freshValue));
   }
@@ -265,7 +299,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   async function getJsapiTicket(): Promise<string> {
-    const fresh = freshValue(await read(keys.jsapiTicket));
+    const fresh = await readFresh(keys.jsapiTicket);
     if (fresh !== undefined) return fresh;
     return singleFlight('jsapi_ticket', refreshTicket);
   }
@@ -277,6 +311,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 export function createTokenManagerFromDeps(deps: {
   config: {
     wechat: { appId: string; appSecret: string; apiBaseUrl: string; timeoutMs: number };
+    redisUrl: string | undefined;
   };
   cache: Keyv;
   locks: LockService;
@@ -299,5 +334,7 @@ export function createTokenManagerFromDeps(deps: {
     logger: deps.logger,
     // A ticket fetch may include a token fetch and one token replacement, each with its retries.
     lockTtlMs: 3 * (retries + 1) * deps.config.wechat.timeoutMs + 2000,
+    // Without Redis the cache is this process's own: a local copy in front of it is exact (see `localTier`).
+    localTier: deps.config.redisUrl === undefined,
   });
 }
