@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { precompile } from '../store/database';
 import type { Database } from '../store/schema';
 
 export interface PaymentFact {
@@ -98,21 +99,35 @@ export async function payPendingIfMatches(
   guard: { amountFen: number; signType: string },
   logger: Logger,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('orders')
-    .set({ status: 'PAID', transaction_id: fact.transactionId, paid_at: fact.paidAt, updated_at: fact.now })
-    .where('out_trade_no', '=', fact.outTradeNo)
-    .where('status', '=', 'PENDING')
-    .where('amount_fen', '=', guard.amountFen)
-    .where('sign_type', '=', guard.signType)
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) return false;
-  logger.info(
+  const result = await payPendingStatement(db, {
+    transactionId: fact.transactionId,
+    paidAt: fact.paidAt,
+    now: fact.now,
+    outTradeNo: fact.outTradeNo,
+    amountFen: guard.amountFen,
+    signType: guard.signType,
+  });
+  if (!result.numAffectedRows) return false;
+  // Per notify, so debug: the transition is recorded in orders and in pay_notifications (verdict accepted).
+  logger.debug(
     { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },
     'order paid',
   );
   return true;
 }
+
+/** The statement of `payPendingIfMatches`, compiled once (it runs for every notify). */
+const payPendingStatement = precompile(
+  ['transactionId', 'paidAt', 'now', 'outTradeNo', 'amountFen', 'signType'],
+  (db, p) =>
+    db
+      .updateTable('orders')
+      .set({ status: 'PAID', transaction_id: p.transactionId, paid_at: p.paidAt, updated_at: p.now })
+      .where('out_trade_no', '=', p.outTradeNo)
+      .where('status', '=', 'PENDING')
+      .where('amount_fen', '=', p.amountFen)
+      .where('sign_type', '=', p.signType),
+);
 
 /** PENDING → CLOSED, once. Returns whether this call made the transition. */
 export async function closePendingOrder(
