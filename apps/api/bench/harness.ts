@@ -28,11 +28,13 @@ export interface LoadResult {
   errors: number;
   /** CPU time (user + system) of the SERVER process per answered request, µs — the client is not counted. */
   serverCpuMicrosPerRequest: number;
+  /** The kernel's share of it (system time: sockets, fsync), µs per request. */
+  serverSystemMicrosPerRequest: number;
 }
 
 export interface ServerHandle {
   url: string;
-  cpuMicros(): Promise<number>;
+  cpuMicros(): Promise<{ total: number; system: number }>;
   stats(): Promise<{ verdicts: Record<string, number>; paidOrders: number }>;
   close(): Promise<void>;
 }
@@ -72,7 +74,10 @@ export async function startServer(spec: ServerSpec, options: { profileDir?: stri
   const ready = await ask('ready');
   const handle: ServerHandle = {
     url: ready.url,
-    cpuMicros: async () => (await ask('cpu', { type: 'cpu' })).micros,
+    cpuMicros: async () => {
+      const { micros, systemMicros } = await ask('cpu', { type: 'cpu' });
+      return { total: micros, system: systemMicros };
+    },
     stats: async () => {
       const { verdicts, paidOrders } = await ask('stats', { type: 'stats' });
       return { verdicts, paidOrders };
@@ -119,6 +124,7 @@ export interface Slice {
   non2xx: number;
   errors: number;
   serverCpuMicros: number;
+  serverSystemMicros: number;
 }
 
 /** One autocannon run against `server` (url = server.url + path), with the server's CPU time over it. */
@@ -143,7 +149,8 @@ export async function drive(
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    serverCpuMicros: cpuAfter - cpuBefore,
+    serverCpuMicros: cpuAfter.total - cpuBefore.total,
+    serverSystemMicros: cpuAfter.system - cpuBefore.system,
   };
 }
 
@@ -161,6 +168,8 @@ export function combine(slices: Slice[]): LoadResult {
     non2xx: slices.reduce((sum, s) => sum + s.non2xx, 0),
     errors: slices.reduce((sum, s) => sum + s.errors, 0),
     serverCpuMicrosPerRequest: slices.reduce((sum, s) => sum + s.serverCpuMicros, 0) / Math.max(1, total),
+    serverSystemMicrosPerRequest:
+      slices.reduce((sum, s) => sum + s.serverSystemMicros, 0) / Math.max(1, total),
   };
 }
 

@@ -93,7 +93,7 @@ function argument(name: string): string | undefined {
 
 export function printReport(report: ScenarioReport): void {
   const row = (label: string, r: ScenarioReport['app']) =>
-    `  ${label.padEnd(9)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(3)} ms   p99 ${String(r.p99Ms).padStart(3)} ms   ${r.serverCpuMicrosPerRequest.toFixed(0).padStart(4)} µs server CPU/req   ${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`;
+    `  ${label.padEnd(9)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(3)} ms   p99 ${String(r.p99Ms).padStart(3)} ms   ${r.serverCpuMicrosPerRequest.toFixed(0).padStart(4)} µs server CPU/req (${r.serverSystemMicrosPerRequest.toFixed(0)} system)   ${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`;
   console.log(`\n${report.name}`);
   console.log(row('app', report.app));
   console.log(row('bare Koa', report.bareKoa));

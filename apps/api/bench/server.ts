@@ -5,7 +5,7 @@
  *   argv[2] = JSON ServerSpec
  *
  * It listens on 127.0.0.1:0, then sends `{ type: 'ready', url }` over IPC and answers:
- *   { type: 'cpu' }   → { type: 'cpu', micros }           this process's CPU time (user + system) so far
+ *   { type: 'cpu' }   → { type: 'cpu', micros, systemMicros }   this process's CPU time (user + system, system) so far
  *   { type: 'stats' } → { type: 'stats', verdicts, paidOrders }   (the app only)
  *   { type: 'close' } → closes the server (and the database), exits 0.
  */
@@ -30,7 +30,7 @@ export type ServerSpec =
 export type ServerRequest = { type: 'cpu' } | { type: 'stats' } | { type: 'close' };
 export type ServerMessage =
   | { type: 'ready'; url: string }
-  | { type: 'cpu'; micros: number }
+  | { type: 'cpu'; micros: number; systemMicros: number }
   | { type: 'stats'; verdicts: Record<string, number>; paidOrders: number };
 
 function listen(server: Server): Promise<string> {
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     void (async () => {
       if (raw.type === 'cpu') {
         const cpu = process.cpuUsage();
-        send({ type: 'cpu', micros: cpu.user + cpu.system });
+        send({ type: 'cpu', micros: cpu.user + cpu.system, systemMicros: cpu.system });
       } else if (raw.type === 'stats') {
         if (!handle) return send({ type: 'stats', verdicts: {}, paidOrders: 0 });
         const { db } = handle.deps;
