@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { createPayClient, type PayClient, type PayClientOptions } from '../wechat/pay-client';
-import { createPayNotifyHandler, type NotifyResult } from './handle-pay-notify';
+import { createPayNotifyHandler } from './handle-pay-notify';
+import type { NotifyResult } from './record-notification';
 import { createRefundNotifyHandler } from './handle-refund-notify';
 import { createOrderService, type OrderService } from './order-service';
 import { createRefundService, type RefundService } from './refund-service';

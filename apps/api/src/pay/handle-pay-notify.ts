@@ -3,17 +3,12 @@ import type { AppDeps } from '../deps';
 import { applyPayment, payPendingIfMatches, type PaymentOutcome } from './apply-payment';
 import { createGroupCommitter } from './group-commit';
 import { isoAt } from './order-views';
-import { recordNotification } from './record-notification';
-
-export type NotifyReply = 'SUCCESS' | 'FAIL';
-
-export interface NotifyResult {
-  reply: NotifyReply;
-  /** What went into pay_notifications.verdict. */
-  verdict: string;
-  /** The reply's return_msg. */
-  message: string;
-}
+import {
+  answerNotify,
+  recordNotification,
+  type JudgedNotify,
+  type NotifyResult,
+} from './record-notification';
 
 type PayNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
 
@@ -57,9 +52,7 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) =
   const { appId, mchId, payKey, paySignType } = config.wechat;
   const committer = createGroupCommitter(db);
 
-  async function judge(
-    rawBody: string,
-  ): Promise<NotifyResult & { outTradeNo?: string; transactionId?: string; committed?: boolean }> {
+  async function judge(rawBody: string): Promise<JudgedNotify> {
     let fields: Record<string, string>;
     try {
       fields = parseXml(rawBody);
@@ -185,32 +178,5 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) =
     }
   }
 
-  return async (rawBody) => {
-    const receivedAt = isoAt(deps.now());
-    let result: Awaited<ReturnType<typeof judge>>;
-    try {
-      result = await judge(rawBody);
-    } catch (err) {
-      logger.error({ err }, 'pay notify failed unexpectedly; answering FAIL so WeChat retries');
-      result = reject('internal_error', 'temporary failure');
-    }
-    if (!result.committed) {
-      try {
-        await recordNotification(db, {
-          kind: 'pay',
-          rawBody,
-          verdict: result.verdict,
-          outTradeNo: result.outTradeNo ?? null,
-          transactionId: result.transactionId ?? null,
-          receivedAt,
-        });
-      } catch (err) {
-        logger.error({ err, verdict: result.verdict }, 'could not record a pay notify');
-        if (result.reply === 'SUCCESS') return reject('internal_error', 'temporary failure');
-      }
-      if (result.reply === 'FAIL')
-        logger.warn({ verdict: result.verdict, outTradeNo: result.outTradeNo }, 'pay notify refused');
-    }
-    return { reply: result.reply, verdict: result.verdict, message: result.message };
-  };
+  return answerNotify('pay', deps, judge);
 }

@@ -1,8 +1,12 @@
 import { RefundDecryptError, XmlParseError, decryptRefundReqInfo, parseXml } from '@wxh5/wechat-core';
 import type { AppDeps } from '../deps';
-import type { NotifyResult } from './handle-pay-notify';
 import { isoAt } from './order-views';
-import { recordNotification } from './record-notification';
+import {
+  answerNotify,
+  recordNotification,
+  type JudgedNotify,
+  type NotifyResult,
+} from './record-notification';
 import { applyRefundOutcome } from './refund-service';
 
 type RefundNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
@@ -20,11 +24,7 @@ export function createRefundNotifyHandler(
   const { config, db, logger } = deps;
   const { appId, mchId, payKey } = config.wechat;
 
-  interface Judged extends NotifyResult {
-    outTradeNo?: string;
-    transactionId?: string;
-    committed?: boolean;
-  }
+  type Judged = JudgedNotify;
 
   const reject = (verdict: string, message: string, ids: Partial<Judged> = {}): Judged => ({
     reply: 'FAIL',
@@ -110,30 +110,5 @@ export function createRefundNotifyHandler(
     };
   }
 
-  return async (rawBody) => {
-    const receivedAt = isoAt(deps.now());
-    let result: Judged;
-    try {
-      result = await judge(rawBody);
-    } catch (err) {
-      logger.error({ err }, 'refund notify failed unexpectedly; answering FAIL so WeChat retries');
-      result = reject('internal_error', 'temporary failure');
-    }
-    if (!result.committed) {
-      try {
-        await recordNotification(db, {
-          kind: 'refund',
-          rawBody,
-          verdict: result.verdict,
-          outTradeNo: result.outTradeNo ?? null,
-          transactionId: result.transactionId ?? null,
-          receivedAt,
-        });
-      } catch (err) {
-        logger.error({ err, verdict: result.verdict }, 'could not record a refund notify');
-      }
-      logger.warn({ verdict: result.verdict, outTradeNo: result.outTradeNo }, 'refund notify refused');
-    }
-    return { reply: result.reply, verdict: result.verdict, message: result.message };
-  };
+  return answerNotify('refund', deps, judge);
 }

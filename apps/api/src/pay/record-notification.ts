@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
 import { precompile } from '../store/database';
+import { isoAt } from './order-views';
 import type { Database } from '../store/schema';
 
 export interface NotificationRecord {
@@ -40,3 +42,62 @@ const insertNotification = precompile(
       received_at: p.receivedAt,
     }),
 );
+
+/** What a notify handler answers WeChat, and what went into pay_notifications.verdict. */
+export interface NotifyResult {
+  reply: 'SUCCESS' | 'FAIL';
+  verdict: string;
+  /** The reply's return_msg. */
+  message: string;
+}
+
+/** A handler's judgement of one notify; `committed` = its audit row was already written in its transaction. */
+export interface JudgedNotify extends NotifyResult {
+  outTradeNo?: string;
+  transactionId?: string;
+  committed?: boolean;
+}
+
+/**
+ * The frame both notify routes share: judge the raw body; an unexpected error is a FAIL (WeChat retries); a
+ * judgement whose audit row was not written inside its transaction is recorded now — and a SUCCESS that cannot be
+ * recorded becomes a FAIL, so nothing is acknowledged that is not stored.
+ */
+export function answerNotify(
+  kind: NotificationRecord['kind'],
+  deps: { db: Kysely<Database>; logger: Logger; now: () => number },
+  judge: (rawBody: string) => Promise<JudgedNotify>,
+): (rawBody: string) => Promise<NotifyResult> {
+  const { db, logger } = deps;
+  return async (rawBody) => {
+    const receivedAt = isoAt(deps.now());
+    let result: JudgedNotify;
+    try {
+      result = await judge(rawBody);
+    } catch (err) {
+      logger.error({ err, kind }, 'notify failed unexpectedly; answering FAIL so WeChat retries');
+      result = { reply: 'FAIL', verdict: 'internal_error', message: 'temporary failure' };
+    }
+    if (!result.committed) {
+      try {
+        await recordNotification(db, {
+          kind,
+          rawBody,
+          verdict: result.verdict,
+          outTradeNo: result.outTradeNo ?? null,
+          transactionId: result.transactionId ?? null,
+          receivedAt,
+        });
+      } catch (err) {
+        logger.error({ err, kind, verdict: result.verdict }, 'could not record a notify');
+        if (result.reply === 'SUCCESS') {
+          return { reply: 'FAIL', verdict: 'internal_error', message: 'temporary failure' };
+        }
+      }
+      if (result.reply === 'FAIL') {
+        logger.warn({ kind, verdict: result.verdict, outTradeNo: result.outTradeNo }, 'notify refused');
+      }
+    }
+    return { reply: result.reply, verdict: result.verdict, message: result.message };
+  };
+}

@@ -3,7 +3,7 @@ import { buildXmlReply } from '@wxh5/wechat-core';
 import type { Context, Middleware } from 'koa';
 import type { AppDeps } from '../deps';
 import type { PayServices } from '../pay/create-pay-services';
-import type { NotifyResult } from '../pay/handle-pay-notify';
+import type { NotifyResult } from '../pay/record-notification';
 import { isoAt } from '../pay/order-views';
 import { readRawBody } from '../pay/read-raw-body';
 import { recordNotification } from '../pay/record-notification';
