@@ -34,38 +34,25 @@ export async function applyPayment(
   fact: PaymentFact,
   logger: Logger,
 ): Promise<PaymentOutcome> {
-  const set = {
-    status: 'PAID',
-    transaction_id: fact.transactionId,
-    paid_at: fact.paidAt,
-    updated_at: fact.now,
+  // Two conditional updates, never one `IN ('PENDING','CLOSED')`: the caller must know which transition it made.
+  const payFrom = async (status: 'PENDING' | 'CLOSED'): Promise<boolean> => {
+    const result = await db
+      .updateTable('orders')
+      .set({ status: 'PAID', transaction_id: fact.transactionId, paid_at: fact.paidAt, updated_at: fact.now })
+      .where('out_trade_no', '=', fact.outTradeNo)
+      .where('status', '=', status)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   };
-  const fromPending = await db
-    .updateTable('orders')
-    .set(set)
-    .where('out_trade_no', '=', fact.outTradeNo)
-    .where('status', '=', 'PENDING')
-    .executeTakeFirst();
-  if (fromPending.numUpdatedRows > 0n) {
-    logger.info(
-      { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },
-      'order paid',
-    );
+  const context = { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source };
+  if (await payFrom('PENDING')) {
+    logger.info(context, 'order paid');
     return 'paid';
   }
-  const fromClosed = await db
-    .updateTable('orders')
-    .set(set)
-    .where('out_trade_no', '=', fact.outTradeNo)
-    .where('status', '=', 'CLOSED')
-    .executeTakeFirst();
-  if (fromClosed.numUpdatedRows > 0n) {
+  if (await payFrom('CLOSED')) {
     // Money arrived for an order we had closed (the user paid just before the close reached WeChat, or the close
     // was local only). Keep the money and the truth; someone must look at it (refund or deliver).
-    logger.error(
-      { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },
-      'PAYMENT FOR A CLOSED ORDER: moved CLOSED → PAID; refund or deliver by hand',
-    );
+    logger.error(context, 'PAYMENT FOR A CLOSED ORDER: moved CLOSED → PAID; refund or deliver by hand');
     return 'paid_after_close';
   }
   const current = await db
