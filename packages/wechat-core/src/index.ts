@@ -15,6 +15,7 @@ export { buildXml, buildXmlReply } from './build-xml';
 export type { XmlParams, BuildXmlOptions } from './build-xml';
 export { parseXml, parseXmlWithRoot, DEFAULT_MAX_XML_BYTES } from './parse-xml';
 export type { ParseXmlOptions } from './parse-xml';
+export { safeEqualHex } from './safe-equal-hex';
 export { jssdkSignature } from './jssdk-signature';
 export type { JssdkSignatureInput } from './jssdk-signature';
 export { buildJsapiPayParams, verifyJsapiPaySign } from './jsapi-pay-params';

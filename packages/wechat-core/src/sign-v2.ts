@@ -66,21 +66,7 @@ export function detectSignType(params: SignableParams, fallback?: SignType): Sig
 export function verifyV2(params: SignableParams, key: string, signType?: SignType): boolean {
   const received = params['sign'];
   if (typeof received !== 'string' || received === '') return false;
-  let type: SignType | null;
-  if (signType !== undefined) {
-    type = signType;
-  } else {
-    const declared = params['sign_type'];
-    if (declared !== undefined && declared !== null && declared !== '') {
-      type = isSignType(declared) ? declared : null;
-    } else if (received.length === 32) {
-      type = 'MD5';
-    } else if (received.length === 64) {
-      type = 'HMAC-SHA256';
-    } else {
-      type = null;
-    }
-  }
+  const type = signType ?? detectSignType(params);
   if (type === null) return false;
   return safeEqualHex(signV2(params, key, type), received);
 }
