@@ -279,6 +279,30 @@ describe('refunds', () => {
     expect(emulator.state.refunds.size).toBe(0);
   });
 
+  it('counts only its own merchant refunds toward the limit of 50 per order', async () => {
+    await pay('/pay/unifiedorder', order());
+    await payByControl('T20261124000001');
+    // Another merchant's order with the same out_trade_no already has 50 refunds.
+    for (let n = 0; n < 50; n += 1) {
+      emulator.state.refunds.set(`1900000999 OTHER${n}`, {
+        mchId: '1900000999',
+        appId: 'wx0000000000000999',
+        outTradeNo: 'T20261124000001',
+        transactionId: '4200000000000000000000000999',
+        outRefundNo: `OTHER${n}`,
+        refundId: `50300000000000000000000${n}`,
+        totalFee: 5000,
+        refundFee: 1,
+        refundDesc: '',
+        notifyUrl: '',
+        status: 'SUCCESS',
+        createdAt: 0,
+        successAt: 0,
+      });
+    }
+    expect(await refund('R1', 10)).toMatchObject({ result_code: 'SUCCESS', refund_fee: '10' });
+  });
+
   it('answers REFUNDNOTEXIST when no refund matches', async () => {
     const result = await pay('/pay/refundquery', {
       appid: DEMO_APP_ID,

@@ -453,7 +453,7 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
       return respond(ctx, auth, { errCode: 'INVALID_REQUEST', errCodeDes: '退款金额总和超过订单金额' });
     }
     const refundCount = [...state.refunds.values()].filter(
-      (refund) => refund.outTradeNo === order.outTradeNo,
+      (refund) => refund.mchId === order.mchId && refund.outTradeNo === order.outTradeNo,
     ).length;
     if (refundCount >= MAX_REFUNDS_PER_ORDER) {
       return respond(ctx, auth, { errCode: 'INVALID_REQUEST', errCodeDes: '退款次数超过50次' });
