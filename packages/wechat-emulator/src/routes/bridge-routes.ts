@@ -3,10 +3,9 @@
 // jsapi_ticket over the page URL without `#`; getBrandWCPayRequest checks appId, prepay_id, paySign and the
 // pay directory before the cashier shows, and again when the user presses pay.
 import { readFileSync } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import { isSignType, jssdkSignature, verifyJsapiPaySign } from '@wxh5/wechat-core';
+import { isSignType, jssdkSignature, safeEqualHex, verifyJsapiPaySign } from '@wxh5/wechat-core';
 import { hostMatchesDomainOrSubdomain } from '../http/query';
 import { parseJsonObject, readRawBody } from '../http/read-body';
 import { PayOrderError } from '../pay-service';
@@ -18,12 +17,6 @@ const JSBRIDGE_SOURCE = readFileSync(new URL('../bridge/jsbridge.js', import.met
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** The page URL is under one of the merchant's pay directories (a directory without a port allows any port). */
@@ -113,7 +106,7 @@ export function createBridgeRoutes(state: EmulatorState, payService: PayService)
       ticket && state.now() < ticket.expiresAt
         ? jssdkSignature({ jsapi_ticket: ticket.ticket, noncestr: nonceStr, timestamp, url: str(body.url) })
         : '';
-    if (expected === '' || !sameText(expected, signature.toLowerCase())) {
+    if (expected === '' || !safeEqualHex(expected, signature)) {
       return void (ctx.body = { err_msg: 'config:invalid signature' });
     }
     // Keyed by the config signature: a single-page app keeps its verification when its route changes.

@@ -10,7 +10,7 @@ import { buildConsentPage } from '../pages/consent-page';
 import { buildErrorPage } from '../pages/error-page';
 import type { AuthorizeError } from '../pages/error-page';
 import { openidFor, randomToken } from '../state';
-import type { EmulatorState, EmulatorUser, OAuthScope } from '../state';
+import type { EmulatorState, EmulatorUser, OAuthScope, SnsToken } from '../state';
 
 export const CODE_TTL_MS = 5 * 60 * 1000;
 export const SNS_TOKEN_TTL_SECONDS = 7200;
@@ -40,6 +40,24 @@ function issueCode(state: EmulatorState, appId: string, userId: string, scope: O
 
 export function createOAuthRoutes(state: EmulatorState): Router {
   const router = new Router();
+
+  /** The user token and openid of /sns/userinfo and /sns/auth; answers the errcode itself and yields null. */
+  function checkSnsToken(ctx: ParameterizedContext): SnsToken | null {
+    const accessToken = queryParam(ctx, 'access_token');
+    const openid = queryParam(ctx, 'openid');
+    const token = accessToken ? state.snsTokens.get(accessToken) : undefined;
+    let errcode = 0;
+    if (!accessToken) errcode = 41001;
+    else if (!openid) errcode = 41009;
+    else if (!token) errcode = 40014;
+    else if (state.now() >= token.expiresAt) errcode = 42001;
+    else if (token.openid !== openid) errcode = 40003;
+    if (errcode !== 0 || !token) {
+      ctx.body = wechatErrorFor(errcode);
+      return null;
+    }
+    return token;
+  }
 
   router.get('/connect/oauth2/authorize', (ctx) => {
     const appId = queryParam(ctx, 'appid');
@@ -246,20 +264,14 @@ export function createOAuthRoutes(state: EmulatorState): Router {
   });
 
   router.get('/sns/userinfo', (ctx) => {
-    const accessToken = queryParam(ctx, 'access_token');
-    const openid = queryParam(ctx, 'openid');
-    if (!accessToken) return void (ctx.body = wechatErrorFor(41001));
-    if (!openid) return void (ctx.body = wechatErrorFor(41009));
-    const token = state.snsTokens.get(accessToken);
-    if (!token) return void (ctx.body = wechatErrorFor(40014));
-    if (state.now() >= token.expiresAt) return void (ctx.body = wechatErrorFor(42001));
-    if (token.openid !== openid) return void (ctx.body = wechatErrorFor(40003));
+    const token = checkSnsToken(ctx);
+    if (!token) return;
     if (token.scope !== 'snsapi_userinfo') return void (ctx.body = wechatErrorFor(48001));
     const user = state.users.get(token.userId);
     if (!user) return void (ctx.body = wechatErrorFor(40003));
     // Since 2021-10-24 WeChat no longer returns gender or region: sex 0 and empty strings.
     ctx.body = {
-      openid,
+      openid: token.openid,
       nickname: user.nickname,
       sex: 0,
       language: '',
@@ -272,14 +284,7 @@ export function createOAuthRoutes(state: EmulatorState): Router {
   });
 
   router.get('/sns/auth', (ctx) => {
-    const accessToken = queryParam(ctx, 'access_token');
-    const openid = queryParam(ctx, 'openid');
-    if (!accessToken) return void (ctx.body = wechatErrorFor(41001));
-    if (!openid) return void (ctx.body = wechatErrorFor(41009));
-    const token = state.snsTokens.get(accessToken);
-    if (!token) return void (ctx.body = wechatErrorFor(40014));
-    if (state.now() >= token.expiresAt) return void (ctx.body = wechatErrorFor(42001));
-    if (token.openid !== openid) return void (ctx.body = wechatErrorFor(40003));
+    if (!checkSnsToken(ctx)) return;
     ctx.body = { errcode: 0, errmsg: 'ok' };
   });
 
