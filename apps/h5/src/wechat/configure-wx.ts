@@ -74,8 +74,3 @@ async function configure(
     };
   }
 }
-
-/** The state of the last `configureWx` call (for the pay button: chooseWXPay needs a configured SDK). */
-export function currentWxState(): Promise<WxState> | undefined {
-  return current?.promise;
-}
