@@ -54,7 +54,7 @@ test.describe('paying from the H5 page', () => {
     // The order is in the user's list.
     await page.getByRole('link', { name: 'My orders' }).click();
     await expect(page.getByTestId('order-row').first()).toHaveAttribute('data-out-trade-no', outTradeNo);
-    // The emulator's share badge (fixed, top left) would cover the back link; real WeChat has no such badge.
+    // The emulator's share badge (fixed, bottom right) would cover the list; real WeChat has no such badge.
     await page.screenshot({
       path: `${SCREENSHOT_DIR}orders.png`,
       style: '[data-testid="wx-share-badge"] { display: none !important; }',
