@@ -1,4 +1,4 @@
-import type { OrderView, OrdersPage, PayWalletResponse } from '@wxh5/contracts';
+import { ROUTES, type OrderView, type OrdersPage, type PayWalletResponse } from '@wxh5/contracts';
 import {
   buildJsapiPayParams,
   createOutTradeNo,
@@ -17,7 +17,6 @@ import { isoAt, toOrderView } from './order-views';
 /** prepay_id is valid for 2 hours at WeChat. */
 export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
 export const DEFAULT_DESCRIPTION = 'wxh5-订单支付';
-export const PAY_CALLBACK_PATH = '/api/wechat/pay/callback';
 
 type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now' | 'cache' | 'locks'>;
 
@@ -94,7 +93,7 @@ export function createOrderService(
 ): OrderService {
   const { config, db, logger, cache, locks } = deps;
   const signType: SignType = payClient.signType;
-  const notifyUrl = `${config.publicBaseUrl}${PAY_CALLBACK_PATH}`;
+  const notifyUrl = `${config.publicBaseUrl}${ROUTES.payCallback}`;
 
   async function findOwned(openId: string, outTradeNo: string): Promise<OrderRow> {
     const row = await db

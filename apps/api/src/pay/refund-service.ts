@@ -1,4 +1,4 @@
-import type { RefundRequest, RefundView } from '@wxh5/contracts';
+import { ROUTES, type RefundRequest, type RefundView } from '@wxh5/contracts';
 import { createOutTradeNo } from '@wxh5/wechat-core';
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps';
@@ -9,7 +9,6 @@ import { PayResultFailError, PayReturnFailError } from '../wechat/pay-errors';
 import { wechatFailure } from './order-service';
 import { isoAt, toRefundView } from './order-views';
 
-export const REFUND_CALLBACK_PATH = '/api/wechat/pay/refund-callback';
 /** Refund statuses that hold part of the paid amount (the reservation). */
 export const RESERVING_REFUND_STATUSES = ['PROCESSING', 'SUCCESS'] as const;
 
@@ -78,7 +77,7 @@ export async function applyRefundOutcome(
 
 export function createRefundService(deps: RefundServiceDeps, payClient: PayClient): RefundService {
   const { config, db, logger } = deps;
-  const notifyUrl = `${config.publicBaseUrl}${REFUND_CALLBACK_PATH}`;
+  const notifyUrl = `${config.publicBaseUrl}${ROUTES.refundCallback}`;
 
   async function reserve(outTradeNo: string, request: RefundRequest): Promise<RefundRow> {
     const now = isoAt(deps.now());

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from '@koa/router';
-import { outTradeNoSchema, refundRequestSchema } from '@wxh5/contracts';
+import { refundRequestSchema } from '@wxh5/contracts';
 import type { Middleware } from 'koa';
 import type { AppDeps } from '../deps';
 import { ApiError, apiError } from '../http/api-error';
-import { describeZodError } from '../http/handle-errors';
 import { parseJsonBody } from '../http/parse-json-body';
+import { parseAmountBody, parseOutTradeNoParam } from '../http/parse-pay-input';
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
 
@@ -37,15 +37,9 @@ export function adminRoutes(deps: AppDeps, services: PayServices) {
     requireAdminToken(deps.config.adminToken),
     parseJsonBody(),
     async (ctx) => {
-      const outTradeNo = outTradeNoSchema.safeParse(ctx.params.outTradeNo);
-      if (!outTradeNo.success) throw apiError('order_not_found', 'No such order.');
-      const parsed = refundRequestSchema.safeParse(ctx.request.body);
-      if (!parsed.success) {
-        const amountProblem = parsed.error.issues.some((issue) => issue.path[0] === 'amountFen');
-        const message = describeZodError(parsed.error);
-        throw apiError(amountProblem ? 'invalid_amount' : 'invalid_request', message);
-      }
-      respond(ctx, await services.refunds.createRefund(outTradeNo.data, parsed.data), 201);
+      const outTradeNo = parseOutTradeNoParam(ctx.params.outTradeNo);
+      const request = parseAmountBody(refundRequestSchema, ctx.request.body);
+      respond(ctx, await services.refunds.createRefund(outTradeNo, request), 201);
     },
   );
   return router;

@@ -1,4 +1,5 @@
 import { Router } from '@koa/router';
+import { ROUTES } from '@wxh5/contracts';
 import { buildXmlReply } from '@wxh5/wechat-core';
 import type { Context, Middleware } from 'koa';
 import type { AppDeps } from '../deps';
@@ -7,9 +8,6 @@ import type { NotifyResult } from '../pay/record-notification';
 import { isoAt } from '../pay/order-views';
 import { readRawBody } from '../pay/read-raw-body';
 import { recordNotification } from '../pay/record-notification';
-
-export const PAY_NOTIFY_PATH = '/api/wechat/pay/callback';
-export const REFUND_NOTIFY_PATH = '/api/wechat/pay/refund-callback';
 
 function answer(ctx: Context, reply: 'SUCCESS' | 'FAIL', message: string, status = 200): void {
   ctx.status = status;
@@ -51,7 +49,7 @@ export function notifyRoutes(deps: AppDeps, services: PayServices) {
       }
     };
 
-  router.post(PAY_NOTIFY_PATH, handle('pay', services.handlePayNotify));
-  router.post(REFUND_NOTIFY_PATH, handle('refund', services.handleRefundNotify));
+  router.post(ROUTES.payCallback, handle('pay', services.handlePayNotify));
+  router.post(ROUTES.refundCallback, handle('refund', services.handleRefundNotify));
   return router;
 }
