@@ -9,7 +9,24 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-export async function readRawBody(req: IncomingMessage, limitBytes = 256 * 1024): Promise<string> {
+export class BodyNotUtf8Error extends Error {
+  constructor() {
+    super('request body is not valid UTF-8');
+    this.name = 'BodyNotUtf8Error';
+  }
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * With `strictUtf8`, invalid UTF-8 throws `BodyNotUtf8Error` (WeChat Pay refuses it) instead of being
+ * decoded to U+FFFD replacement characters.
+ */
+export async function readRawBody(
+  req: IncomingMessage,
+  limitBytes = 256 * 1024,
+  strictUtf8 = false,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -18,7 +35,13 @@ export async function readRawBody(req: IncomingMessage, limitBytes = 256 * 1024)
     if (size > limitBytes) throw new BodyTooLargeError(limitBytes);
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  if (!strictUtf8) return bytes.toString('utf8');
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    throw new BodyNotUtf8Error();
+  }
 }
 
 /** JSON object body; anything else (bad JSON, arrays, scalars) yields null. */

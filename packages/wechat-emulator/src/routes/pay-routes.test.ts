@@ -99,6 +99,14 @@ describe('POST /pay/unifiedorder', () => {
     expect((await postXml(emulator.url, '/pay/unifiedorder', doctype)).return_msg).toBe('XML格式错误');
     const unknown = await pay('/pay/unifiedorder', order({ mch_id: '1234567890' }));
     expect(unknown.return_code).toBe('FAIL');
+    // A GBK body (or any invalid UTF-8) is refused, not decoded to replacement characters.
+    const gbk = Buffer.concat([
+      Buffer.from(`<xml><mch_id>${DEMO_MCH_ID}</mch_id><body>`),
+      Buffer.from([0xb2, 0xe2, 0xca, 0xd4]),
+      Buffer.from('</body></xml>'),
+    ]);
+    const gbkResponse = await fetch(`${emulator.url}/pay/unifiedorder`, { method: 'POST', body: gbk });
+    expect(parseXml(await gbkResponse.text())).toEqual({ return_code: 'FAIL', return_msg: '编码格式错误' });
     const getResponse = await fetch(`${emulator.url}/pay/unifiedorder`);
     expect(parseXml(await getResponse.text()).return_msg).toBe('REQUIRE_POST_METHOD');
   });

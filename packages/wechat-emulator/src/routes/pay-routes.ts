@@ -17,7 +17,7 @@ import {
   verifyV2,
 } from '@wxh5/wechat-core';
 import type { FaultState } from '../http/apply-faults';
-import { readRawBody } from '../http/read-body';
+import { BodyNotUtf8Error, readRawBody } from '../http/read-body';
 import { createRefundId, formatSpacedPayTime } from '../pay-service';
 import type { PayService } from '../pay-service';
 import { findUserByOpenid, orderKey, randomToken } from '../state';
@@ -134,7 +134,14 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
 
   /** Reads, parses and authenticates a request; answers return_code FAIL itself and yields null. */
   async function authenticate(ctx: PayCtx): Promise<Authenticated | null> {
-    const raw = await readRawBody(ctx.req, MAX_BODY_BYTES);
+    let raw: string;
+    try {
+      raw = await readRawBody(ctx.req, MAX_BODY_BYTES, true);
+    } catch (error) {
+      if (!(error instanceof BodyNotUtf8Error)) throw error;
+      sendProtocolFail(ctx, '编码格式错误');
+      return null;
+    }
     if (raw.trim() === '') {
       sendProtocolFail(ctx, 'POST_DATA_EMPTY');
       return null;
