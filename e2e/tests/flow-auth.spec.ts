@@ -49,7 +49,7 @@ test.describe('signing in', () => {
     await expect(page.getByTestId('user-nickname')).toHaveText('Bob 李');
   });
 
-  test('a cleared session cookie on an order page logs in again and returns to that order', async ({
+  test('a cleared session cookie on the orders page logs in again and returns to the orders page', async ({
     page,
     stack,
     context,
