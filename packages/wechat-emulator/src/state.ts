@@ -2,6 +2,7 @@
 // tickets, orders, refunds, counters, injected faults and the clock. Routes read and change it; the
 // control API resets it. Nothing here does I/O.
 import { createHash, randomBytes } from 'node:crypto';
+import type { SignType } from '@wxh5/wechat-core';
 
 export const DEMO_APP_ID = 'wx8a4c5b1d2e3f6a70';
 export const DEMO_APP_SECRET = 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a';
@@ -91,7 +92,6 @@ export interface JsapiTicket {
 }
 
 export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
-export type SignType = 'MD5' | 'HMAC-SHA256';
 
 export interface EmulatorOrder {
   mchId: string;

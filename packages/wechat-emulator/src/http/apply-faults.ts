@@ -6,17 +6,17 @@ import type { HoldRegistry } from '../hold-registry';
 import type { EmulatorState, FaultKind } from '../state';
 import { wechatErrorFor } from './wechat-error';
 
-export const TIMEOUT_FAULT_HOLD_MS = 30_000;
+const TIMEOUT_FAULT_HOLD_MS = 30_000;
 
 export interface FaultState {
   injectedFault?: FaultKind;
 }
 
-export function isPayPath(path: string): boolean {
+function isPayPath(path: string): boolean {
   return path.startsWith('/pay/') || path.startsWith('/secapi/');
 }
 
-export function isWechatPath(path: string): boolean {
+function isWechatPath(path: string): boolean {
   return (
     path.startsWith('/sns/') ||
     path.startsWith('/cgi-bin/') ||

@@ -7,17 +7,17 @@ export interface WechatErrorBody {
   errmsg: string;
 }
 
-export function createRid(): string {
+function createRid(): string {
   const hex = randomBytes(12).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 16)}-${hex.slice(16, 24)}`;
 }
 
-export function wechatError(errcode: number, errmsg: string): WechatErrorBody {
+function wechatError(errcode: number, errmsg: string): WechatErrorBody {
   return { errcode, errmsg: `${errmsg}, rid: ${createRid()}` };
 }
 
 /** The errmsg texts real WeChat uses for each code we emit. */
-export const ERRMSG: Record<number, string> = {
+const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
   40002: 'invalid grant_type',

@@ -18,7 +18,7 @@ export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 const CONSENT_TTL_MS = 10 * 60 * 1000;
 const STATE_PATTERN = /^[A-Za-z0-9]{0,128}$/;
 
-export function avatarUrlFor(ctx: ParameterizedContext, user: EmulatorUser): string {
+function avatarUrlFor(ctx: ParameterizedContext, user: EmulatorUser): string {
   return user.avatarUrl !== ''
     ? user.avatarUrl
     : `${ctx.protocol}://${ctx.host}/__emulator/avatars/${user.userId}/132`;

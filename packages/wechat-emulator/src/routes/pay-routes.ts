@@ -16,15 +16,16 @@ import {
   signV2,
   verifyV2,
 } from '@wxh5/wechat-core';
+import type { SignType } from '@wxh5/wechat-core';
 import type { FaultState } from '../http/apply-faults';
 import { BodyNotUtf8Error, readRawBody } from '../http/read-body';
 import { createRefundId, formatSpacedPayTime } from '../pay-service';
 import type { PayService } from '../pay-service';
 import { findUserByOpenid, orderKey, randomToken } from '../state';
-import type { EmulatorMerchant, EmulatorOrder, EmulatorRefund, EmulatorState, SignType } from '../state';
+import type { EmulatorMerchant, EmulatorOrder, EmulatorRefund, EmulatorState } from '../state';
 
-export const PREPAY_TTL_MS = 2 * 3600 * 1000;
-export const SIGN_ERROR_MSG = '签名错误，请检查后再试';
+const PREPAY_TTL_MS = 2 * 3600 * 1000;
+const SIGN_ERROR_MSG = '签名错误，请检查后再试';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_REFUNDS_PER_ORDER = 50;
 const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*@]{1,32}$/;

@@ -9,16 +9,16 @@ import type { WechatErrorBody } from '../http/wechat-error';
 import { countersFor, randomToken } from '../state';
 import type { EmulatorApp, EmulatorState, GlobalToken, GlobalTokenKind } from '../state';
 
-export const GLOBAL_TOKEN_TTL_SECONDS = 7200;
-export const TOKEN_OVERLAP_MS = 5 * 60 * 1000;
-export const TICKET_TTL_SECONDS = 7200;
+const GLOBAL_TOKEN_TTL_SECONDS = 7200;
+const TOKEN_OVERLAP_MS = 5 * 60 * 1000;
+const TICKET_TTL_SECONDS = 7200;
 const STABLE_RENEW_BEFORE_MS = 5 * 60 * 1000;
 const STABLE_FORCE_MIN_GAP_MS = 30 * 1000;
 const STABLE_FORCE_DAILY_LIMIT = 20;
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Resolves a global access_token to its app, or the errcode WeChat would answer. */
-export function checkGlobalAccessToken(
+function checkGlobalAccessToken(
   state: EmulatorState,
   accessToken: string | undefined,
 ): { app: EmulatorApp } | { error: WechatErrorBody } {
