@@ -80,7 +80,8 @@ export function PayForm({ ensureWx }: PayFormProps) {
       setPhase({
         kind: 'failed',
         outTradeNo,
-        message: `WeChat Pay failed (${outcome.errMsg.replace(/^chooseWXPay:/, '')}). Nothing was charged.`,
+        // The cashier's "fail" is no proof either way: only the order page (the server) knows if money moved.
+        message: `WeChat Pay failed (${outcome.errMsg.replace(/^chooseWXPay:/, '')}). Check the order below to see whether it was paid.`,
       });
     }
   }
