@@ -128,6 +128,8 @@ describe('POST /pay/unifiedorder', () => {
       [{ openid: '' }, 'PARAM_ERROR', /openid/],
       [{ openid: openidFor('wx1111111111111111', 'alice') }, 'PARAM_ERROR', /openid/],
       [{ spbill_create_ip: 'not-an-ip' }, 'PARAM_ERROR', /spbill_create_ip/],
+      [{ time_start: '20261332000000' }, 'PARAM_ERROR', /time_start/],
+      [{ time_start: '20990101000000', time_expire: '20990101000030' }, 'PARAM_ERROR', /time_expire/],
       [{ appid: 'wx0000000000000000' }, 'APPID_NOT_EXIST', /appid/],
     ];
     for (const [overrides, errCode, description] of cases) {

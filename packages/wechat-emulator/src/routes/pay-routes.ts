@@ -303,6 +303,15 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
         paramError('time_expire参数格式错误')) ||
       null;
     if (invalid) return respond(ctx, auth, invalid);
+    // time_start must be a real Beijing time; time_expire at least a minute after it (and after now).
+    let startMs = now;
+    if (fields.time_start !== undefined) {
+      try {
+        startMs = Math.max(now, parsePayTime(fields.time_start).getTime());
+      } catch {
+        return respond(ctx, auth, paramError('time_start参数格式错误'));
+      }
+    }
     let expiresAt = now + PREPAY_TTL_MS;
     if (fields.time_expire !== undefined) {
       let expireMs: number;
@@ -311,7 +320,7 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
       } catch {
         return respond(ctx, auth, paramError('time_expire参数格式错误'));
       }
-      if (expireMs - now < 60_000) {
+      if (expireMs - startMs < 60_000) {
         return respond(ctx, auth, paramError('time_expire时间过短，刷卡至少1分钟，其他5分钟'));
       }
       expiresAt = Math.min(expiresAt, expireMs);
