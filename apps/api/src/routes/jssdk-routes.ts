@@ -1,11 +1,10 @@
 import { Router } from '@koa/router';
-import { JS_API_LIST, ROUTES, type JssdkConfig } from '@wxh5/contracts';
-import { jssdkSignature } from '@wxh5/wechat-core';
+import { ROUTES } from '@wxh5/contracts';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { respond } from '../http/respond';
 import { parseAllowedUrl } from '../shared/allowed-url';
-import { createNoncePool } from '../shared/create-nonce-pool';
+import { createJssdkConfigService } from '../wechat/jssdk-config';
 import type { TokenManager } from '../wechat/token-manager';
 
 const TAB_OR_NEWLINE = /[\t\n\r]/g;
@@ -26,15 +25,13 @@ export function jssdkPageUrl(raw: unknown): string | undefined {
 }
 
 /**
- * `GET /api/wechat/jssdk?url=` → the `wx.config` fields for that page. The signature covers the URL exactly as the
- * page has it (not re-serialised: WeChat hashes the page's own string), minus `#fragment`.
+ * `GET /api/wechat/jssdk?url=` → the `wx.config` fields for that page, signed over the URL minus `#fragment`
+ * (see createJssdkConfigService).
  */
 export function createJssdkRoutes(deps: AppDeps, tokens: TokenManager): Router {
   const { config } = deps;
   const router = new Router();
-  const jsApiList = [...JS_API_LIST];
-  // wechat-core's createNonce draws fresh CSPRNG bytes per call; on this hot path a pooled draw is much cheaper.
-  const createNonce = createNoncePool();
+  const jssdk = createJssdkConfigService({ appId: config.wechat.appId, tokens, now: deps.now });
 
   router.get(ROUTES.jssdk, async (ctx) => {
     const page = jssdkPageUrl(ctx.query['url']);
@@ -44,17 +41,8 @@ export function createJssdkRoutes(deps: AppDeps, tokens: TokenManager): Router {
     if (!parseAllowedUrl(url, config.allowedOrigins)) {
       throw new ApiError('invalid_url', 'url must be a page on an allowed origin.');
     }
-    const ticket = await tokens.getJsapiTicket();
-    const nonceStr = createNonce(16);
-    const timestamp = Math.floor(deps.now() / 1000);
     ctx.set('Cache-Control', 'no-store');
-    respond<JssdkConfig>(ctx, {
-      appId: config.wechat.appId,
-      timestamp,
-      nonceStr,
-      signature: jssdkSignature({ jsapi_ticket: ticket, noncestr: nonceStr, timestamp, url }),
-      jsApiList,
-    });
+    respond(ctx, await jssdk.configFor(url));
   });
 
   return router;
