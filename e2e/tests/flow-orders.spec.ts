@@ -62,6 +62,9 @@ test.describe('the order pages', () => {
       data: { amountFen: 450 },
     });
     expect(refund.ok()).toBe(true);
+    // The order turns REFUNDED when WeChat's refund notify lands (asynchronously), and the page does not poll a
+    // PAID order: wait for the database, not for luck.
+    await expect.poll(() => stack.orderRow(refunded)?.status).toBe('REFUNDED');
     await page.goto(`${stack.apiUrl}/orders/${refunded}`);
     await expect(page.getByTestId('order-status-text')).toHaveAttribute('data-status', 'REFUNDED');
     await expect(page.getByRole('heading', { name: 'Refunded' })).toBeVisible();
