@@ -2,7 +2,6 @@
 // The offline demo: the WeChat emulator on :4000 and the api on :3000 (serving the built H5, embedded SQLite,
 // the demo credentials of product.md §4). `--dev` runs the H5 through Vite's dev server on :3000 instead (hot
 // reload, /api proxied to the api on :3001). Ctrl-C stops everything. Demo only: the keys below are public.
-/* eslint-disable no-restricted-properties -- the launcher is a config entry point: it builds its children's environment */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
