@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { createPayClient, type PayClient, type PayClientOptions } from '../wechat/pay-client';
 import { createPayNotifyHandler } from './handle-pay-notify';
+import type { RawBodyResult } from './read-raw-body';
 import type { NotifyResult } from './record-notification';
 import { createRefundNotifyHandler } from './handle-refund-notify';
 import { createOrderService, type OrderService } from './order-service';
@@ -10,8 +11,9 @@ export interface PayServices {
   payClient: PayClient;
   orders: OrderService;
   refunds: RefundService;
-  handlePayNotify: (rawBody: string) => Promise<NotifyResult>;
-  handleRefundNotify: (rawBody: string) => Promise<NotifyResult>;
+  /** A notify's body as readRawBody read it → the answer for WeChat (recorded in pay_notifications). */
+  handlePayNotify: (body: RawBodyResult) => Promise<NotifyResult>;
+  handleRefundNotify: (body: RawBodyResult) => Promise<NotifyResult>;
 }
 
 /** The v2 pay client for this app's merchant, from the config (and the client certificate createDeps read). */

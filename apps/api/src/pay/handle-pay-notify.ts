@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps';
 import { applyPayment, payPendingIfMatches, type PaymentOutcome } from './apply-payment';
 import { createGroupCommitter } from './group-commit';
 import { isoAt } from './order-views';
+import type { RawBodyResult } from './read-raw-body';
 import {
   answerNotify,
   recordNotification,
@@ -47,7 +48,7 @@ export function notifySignType(fields: Record<string, string>, configured: SignT
  * the order's exact amount, can move it — and SUCCESS is returned only after the transaction that records it and
  * moves the order has committed. Any unexpected error is a FAIL (WeChat retries), never a SUCCESS.
  */
-export function createPayNotifyHandler(deps: PayNotifyDeps): (rawBody: string) => Promise<NotifyResult> {
+export function createPayNotifyHandler(deps: PayNotifyDeps): (body: RawBodyResult) => Promise<NotifyResult> {
   const { config, db, logger } = deps;
   const { appId, mchId, payKey, paySignType } = config.wechat;
   const committer = createGroupCommitter(db);

@@ -1,6 +1,7 @@
 import { RefundDecryptError, XmlParseError, decryptRefundReqInfo, parseXml } from '@wxh5/wechat-core';
 import type { AppDeps } from '../deps';
 import { isoAt } from './order-views';
+import type { RawBodyResult } from './read-raw-body';
 import {
   answerNotify,
   recordNotification,
@@ -20,7 +21,7 @@ const INTEGER = /^\d{1,12}$/;
  */
 export function createRefundNotifyHandler(
   deps: RefundNotifyDeps,
-): (rawBody: string) => Promise<NotifyResult> {
+): (body: RawBodyResult) => Promise<NotifyResult> {
   const { config, db, logger } = deps;
   const { appId, mchId, payKey } = config.wechat;
 

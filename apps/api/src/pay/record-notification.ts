@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { precompile } from '../store/database';
 import { isoAt } from './order-views';
+import type { RawBodyResult } from './read-raw-body';
 import type { Database } from '../store/schema';
 
 export interface NotificationRecord {
@@ -59,30 +60,36 @@ export interface JudgedNotify extends NotifyResult {
 }
 
 /**
- * The frame both notify routes share: judge the raw body; an unexpected error is a FAIL (WeChat retries); a
- * judgement whose audit row was not written inside its transaction is recorded now — and a SUCCESS that cannot be
- * recorded becomes a FAIL, so nothing is acknowledged that is not stored.
+ * The frame both notify routes share: a body refused before parsing (too large, not UTF-8, aborted) is a FAIL with
+ * that reason; otherwise judge the raw body, and an unexpected error is a FAIL (WeChat retries). A judgement whose
+ * audit row was not written inside its transaction is recorded now — and a SUCCESS that cannot be recorded becomes
+ * a FAIL, so nothing is acknowledged that is not stored.
  */
 export function answerNotify(
   kind: NotificationRecord['kind'],
   deps: { db: Kysely<Database>; logger: Logger; now: () => number },
   judge: (rawBody: string) => Promise<JudgedNotify>,
-): (rawBody: string) => Promise<NotifyResult> {
+): (body: RawBodyResult) => Promise<NotifyResult> {
   const { db, logger } = deps;
-  return async (rawBody) => {
+  return async (body) => {
     const receivedAt = isoAt(deps.now());
     let result: JudgedNotify;
-    try {
-      result = await judge(rawBody);
-    } catch (err) {
-      logger.error({ err, kind }, 'notify failed unexpectedly; answering FAIL so WeChat retries');
-      result = { reply: 'FAIL', verdict: 'internal_error', message: 'temporary failure' };
+    if (!body.ok) {
+      result = { reply: 'FAIL', verdict: body.reason, message: body.reason };
+    } else {
+      try {
+        result = await judge(body.text);
+      } catch (err) {
+        logger.error({ err, kind }, 'notify failed unexpectedly; answering FAIL so WeChat retries');
+        result = { reply: 'FAIL', verdict: 'internal_error', message: 'temporary failure' };
+      }
     }
     if (!result.committed) {
       try {
         await recordNotification(db, {
           kind,
-          rawBody,
+          // A refused body is recorded by its prefix (see readRawBody).
+          rawBody: body.ok ? body.text : body.prefix,
           verdict: result.verdict,
           outTradeNo: result.outTradeNo ?? null,
           transactionId: result.transactionId ?? null,

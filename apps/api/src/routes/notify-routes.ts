@@ -5,9 +5,7 @@ import type { Context, Middleware } from 'koa';
 import type { AppDeps } from '../deps';
 import type { PayServices } from '../pay/create-pay-services';
 import type { NotifyResult } from '../pay/record-notification';
-import { isoAt } from '../pay/order-views';
-import { readRawBody } from '../pay/read-raw-body';
-import { recordNotification } from '../pay/record-notification';
+import { readRawBody, type RawBodyResult } from '../pay/read-raw-body';
 
 function answer(ctx: Context, reply: 'SUCCESS' | 'FAIL', message: string, status = 200): void {
   ctx.status = status;
@@ -24,25 +22,11 @@ export function notifyRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router();
 
   const handle =
-    (kind: 'pay' | 'refund', handler: (rawBody: string) => Promise<NotifyResult>): Middleware =>
+    (kind: 'pay' | 'refund', handler: (body: RawBodyResult) => Promise<NotifyResult>): Middleware =>
     async (ctx) => {
       try {
-        const body = await readRawBody(ctx.req);
-        if (!body.ok) {
-          await recordNotification(deps.db, {
-            kind,
-            rawBody: body.prefix,
-            verdict: body.reason,
-            outTradeNo: null,
-            transactionId: null,
-            receivedAt: isoAt(deps.now()),
-          }).catch((err: unknown) => deps.logger.error({ err }, 'could not record a refused notify'));
-          deps.logger.warn({ kind, verdict: body.reason }, 'notify refused before parsing');
-          answer(ctx, 'FAIL', body.reason, body.reason === 'too_large' ? 413 : 200);
-          return;
-        }
-        const result = await handler(body.text);
-        answer(ctx, result.reply, result.message);
+        const result = await handler(await readRawBody(ctx.req));
+        answer(ctx, result.reply, result.message, result.verdict === 'too_large' ? 413 : 200);
       } catch (err) {
         deps.logger.error({ err, kind }, 'notify route failed unexpectedly');
         answer(ctx, 'FAIL', 'temporary failure');
