@@ -1,7 +1,8 @@
 import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPayServices } from '../src/pay/create-pay-services';
+import { createPayClientFor, createPayServices } from '../src/pay/create-pay-services';
 import { runPaySweep, startPaySweep } from '../src/pay/pay-sweep';
+import type { PayClient } from '../src/wechat/pay-client';
 import {
   createHttpClient,
   createTestClock,
@@ -146,6 +147,36 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
       runPaySweep(api.deps, createPayServices(api.deps)),
     ]);
     expect(reports.every((r) => r.errors === 0)).toBe(true);
+    expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('CLOSED');
+    const atWechat = await emulator.control<{ trade_state: string }>(
+      'GET',
+      `/__emulator/orders/${outTradeNo}?mchId=${DEMO.mchId}`,
+    );
+    expect(atWechat.trade_state).toBe('CLOSED');
+  });
+
+  it('keeps an order PENDING while orderquery reports PAYERROR, and closes it at WeChat and here once it expires', async () => {
+    const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
+      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      json: { amountFen: 1700 },
+    });
+    const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+    // The emulator has no bank to refuse a payment: the real client, with its orderquery answer rewritten.
+    const real = createPayClientFor(api.deps);
+    const payErrorClient: PayClient = {
+      signType: real.signType,
+      unifiedOrder: (input) => real.unifiedOrder(input),
+      orderQuery: async (no) => ({ ...(await real.orderQuery(no)), tradeState: 'PAYERROR' }),
+      closeOrder: (no) => real.closeOrder(no),
+      refund: (input) => real.refund(input),
+      refundQuery: (no) => real.refundQuery(no),
+    };
+    const services = createPayServices(api.deps, payErrorClient);
+    clock.advance(60_000);
+    expect((await runPaySweep(api.deps, services)).errors).toBe(0);
+    expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('PENDING');
+    clock.advance(31 * 60_000);
+    expect((await runPaySweep(api.deps, services)).errors).toBe(0);
     expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('CLOSED');
     const atWechat = await emulator.control<{ trade_state: string }>(
       'GET',

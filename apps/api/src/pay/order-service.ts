@@ -157,10 +157,11 @@ export function createOrderService(
       }
       case 'CLOSED':
       case 'REVOKED':
-      case 'PAYERROR':
         return (await closePendingOrder(db, order.out_trade_no, now)) ? 'closed' : 'unchanged';
       default:
-        // NOTPAY, USERPAYING: still open at WeChat.
+        // NOTPAY, USERPAYING, PAYERROR: still open at WeChat. PAYERROR (the bank refused one attempt) is not a
+        // closed order there — closing it only here would turn a later successful attempt into a payment for a
+        // CLOSED order. It expires like any unpaid order: the sweep closes it at WeChat, then here.
         return 'unchanged';
     }
   }
