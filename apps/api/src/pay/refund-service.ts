@@ -133,12 +133,19 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
     });
   }
 
-  async function submit(refund: RefundRow, totalFen: number): Promise<RefundRow> {
+  /** Send a reserved refund to WeChat (first time, or again with the same out_refund_no). */
+  async function submit(refund: RefundRow): Promise<RefundRow> {
+    // total_fee must be the order's full amount, which WeChat checks against the paid order.
+    const order = await db
+      .selectFrom('orders')
+      .select('amount_fen')
+      .where('out_trade_no', '=', refund.out_trade_no)
+      .executeTakeFirstOrThrow();
     try {
       const result = await payClient.refund({
         outTradeNo: refund.out_trade_no,
         outRefundNo: refund.out_refund_no,
-        totalFen,
+        totalFen: order.amount_fen,
         refundFen: refund.amount_fen,
         ...(refund.reason ? { reason: refund.reason } : {}),
         notifyUrl,
@@ -174,13 +181,8 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
   return {
     async createRefund(outTradeNo, request) {
       const refund = await reserve(outTradeNo, request);
-      const order = await db
-        .selectFrom('orders')
-        .select('amount_fen')
-        .where('out_trade_no', '=', outTradeNo)
-        .executeTakeFirstOrThrow();
       try {
-        return toRefundView(await submit(refund, order.amount_fen));
+        return toRefundView(await submit(refund));
       } catch (err) {
         throw wechatFailure(err, 'refund') ?? err;
       }
@@ -193,12 +195,7 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
       } catch (err) {
         if (err instanceof PayResultFailError && err.errCode === 'REFUNDNOTEXIST') {
           // WeChat never saw it (the first submit was lost): send it again, same out_refund_no.
-          const order = await db
-            .selectFrom('orders')
-            .select('amount_fen')
-            .where('out_trade_no', '=', refund.out_trade_no)
-            .executeTakeFirstOrThrow();
-          await submit(refund, order.amount_fen);
+          await submit(refund);
           return;
         }
         throw err;
