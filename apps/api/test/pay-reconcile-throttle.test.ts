@@ -7,11 +7,10 @@ import {
   createHttpClient,
   createTestClock,
   randomSuffix,
-  startEmulator,
+  useFileEmulator,
   startTestApi,
   type TestApi,
   type TestClock,
-  type TestEmulator,
 } from './support';
 import { orderRow, pollUntil, sessionCookie } from './pay-kit';
 
@@ -20,24 +19,15 @@ import { orderRow, pollUntil, sessionCookie } from './pay-kit';
  * PAY_RECONCILE_MIN_INTERVAL_SECONDS per order, across every instance sharing the cache.
  */
 
-let emulator: TestEmulator;
-let aliceOpenId: string;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aliceOpenId = await emulator.openIdOf('alice');
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const shared = useFileEmulator();
 
 async function orderQueries(): Promise<number> {
-  return (await emulator.counters()).endpoints['/pay/orderquery'] ?? 0;
+  return (await shared.emulator.counters()).endpoints['/pay/orderquery'] ?? 0;
 }
 
 async function createOrder(api: TestApi, clock: TestClock, amountFen: number): Promise<string> {
   const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-    headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+    headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
     json: { amountFen },
   });
   expect(response.status).toBe(200);
@@ -46,7 +36,7 @@ async function createOrder(api: TestApi, clock: TestClock, amountFen: number): P
 
 async function statusOf(api: TestApi, clock: TestClock, outTradeNo: string): Promise<string> {
   const response = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
-    headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+    headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
   });
   expect(response.status).toBe(200);
   return response.json<{ data: OrderView }>().data.status;
@@ -57,7 +47,7 @@ describe('one instance (in-process cache), default interval of 5 s', () => {
   let clock: TestClock;
   beforeAll(async () => {
     clock = createTestClock();
-    api = await startTestApi({ emulatorUrl: emulator.url, now: clock.now });
+    api = await startTestApi({ emulatorUrl: shared.emulator.url, now: clock.now });
   });
   afterAll(async () => {
     await api.close();
@@ -95,7 +85,7 @@ describe('one instance (in-process cache), default interval of 5 s', () => {
 
   it('never asks WeChat about a PAID order', async () => {
     const outTradeNo = await createOrder(api, clock, 704);
-    await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     const row = await pollUntil(
       () => orderRow(api.deps.db, outTradeNo),
       (r) => r?.status === 'PAID',
@@ -114,8 +104,8 @@ describe('one instance (in-process cache), default interval of 5 s', () => {
     clock.advance(11_000);
     const before = await orderQueries();
     expect(await statusOf(api, clock, outTradeNo)).toBe('PENDING');
-    await emulator.fault('notify', 'drop', 16);
-    await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    await shared.emulator.fault('notify', 'drop', 16);
+    await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     // Paid at WeChat, but this poll is inside the interval: the stored state, no query.
     expect(await statusOf(api, clock, outTradeNo)).toBe('PENDING');
     clock.advance(5_000);
@@ -128,7 +118,7 @@ describe('an interval of 0', () => {
   it('asks WeChat on every poll of a stale PENDING order', async () => {
     const clock = createTestClock();
     const api = await startTestApi({
-      emulatorUrl: emulator.url,
+      emulatorUrl: shared.emulator.url,
       now: clock.now,
       env: { PAY_RECONCILE_MIN_INTERVAL_SECONDS: '0' },
     });
@@ -155,7 +145,7 @@ describe('two instances sharing Redis and the database', () => {
   beforeAll(async () => {
     clock = createTestClock();
     const options = {
-      emulatorUrl: emulator.url,
+      emulatorUrl: shared.emulator.url,
       sqliteUrl: `sqlite:${sqliteFile}`,
       redis: true,
       cacheNamespace: namespace,

@@ -1,6 +1,6 @@
 import type { PayWalletResponse, RefundView } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, startEmulator, startTestApi, type TestApi, type TestEmulator } from './support';
+import { createHttpClient, useFileEmulator, startTestApi, type TestApi } from './support';
 import {
   TEST_ADMIN_TOKEN,
   buildRefundNotify,
@@ -12,23 +12,14 @@ import {
   testTradeNo,
 } from './pay-kit';
 
-let emulator: TestEmulator;
-let aliceOpenId: string;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aliceOpenId = await emulator.openIdOf('alice');
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const shared = useFileEmulator();
 
 const ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ emulatorUrl: emulator.url, database });
+    api = await startTestApi({ emulatorUrl: shared.emulator.url, database });
   });
   afterAll(async () => {
     await api.close();
@@ -36,11 +27,11 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
 
   async function paidOrder(amountFen: number): Promise<string> {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(aliceOpenId) },
+      headers: { cookie: sessionCookie(shared.aliceOpenId) },
       json: { amountFen },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
-    await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     const row = await pollUntil(
       () => orderRow(api.deps.db, outTradeNo),
       (r) => r?.status === 'PAID',
@@ -126,7 +117,7 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
   });
 
   it('releases the reservation when WeChat reports REFUNDCLOSE', async () => {
-    // A paid order with one refund in flight, written directly: no emulator notify races the one sent here.
+    // A paid order with one refund in flight, written directly: no shared.emulator notify races the one sent here.
     const outTradeNo = testTradeNo('C');
     await insertOrder(api.deps.db, { outTradeNo, amountFen: 200, status: 'PAID' });
     const now = new Date().toISOString();
@@ -189,7 +180,7 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
 
   it('refuses to refund an unpaid order (409) or an unknown one (404)', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(aliceOpenId) },
+      headers: { cookie: sessionCookie(shared.aliceOpenId) },
       json: { amountFen: 100 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
@@ -227,7 +218,7 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
 
 describe('admin routes without ADMIN_TOKEN', () => {
   it('do not exist (404)', async () => {
-    const api = await startTestApi({ emulatorUrl: emulator.url, env: { ADMIN_TOKEN: undefined } });
+    const api = await startTestApi({ emulatorUrl: shared.emulator.url, env: { ADMIN_TOKEN: undefined } });
     try {
       const response = await createHttpClient(api.url).post('/api/admin/orders/X1/refund', {
         headers: ADMIN,

@@ -6,37 +6,27 @@ import type { PayClient } from '../src/wechat/pay-client';
 import {
   createHttpClient,
   createTestClock,
-  startEmulator,
+  useFileEmulator,
   startTestApi,
   type TestApi,
   type TestClock,
-  type TestEmulator,
 } from './support';
 import { DEMO, TEST_ADMIN_TOKEN, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
-let emulator: TestEmulator;
-let aliceOpenId: string;
+const shared = useFileEmulator();
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aliceOpenId = await emulator.openIdOf('alice');
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-/** Create an order through the api, pay it at the emulator while every notify delivery is dropped. */
+/** Create an order through the api, pay it at the shared.emulator while every notify delivery is dropped. */
 async function paidWithLostNotify(api: TestApi, clock: TestClock, amountFen: number): Promise<string> {
   const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-    headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+    headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
     json: { amountFen },
   });
   expect(response.status).toBe(200);
   const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
   // Drop the first delivery and all 15 retries: WeChat never gets through.
-  await emulator.fault('notify', 'drop', 16);
-  await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
-  const atWechat = await emulator.control<{ trade_state: string }>(
+  await shared.emulator.fault('notify', 'drop', 16);
+  await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+  const atWechat = await shared.emulator.control<{ trade_state: string }>(
     'GET',
     `/__emulator/orders/${outTradeNo}?mchId=${DEMO.mchId}`,
   );
@@ -49,7 +39,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
   let clock: TestClock;
   beforeAll(async () => {
     clock = createTestClock();
-    api = await startTestApi({ emulatorUrl: emulator.url, database, now: clock.now });
+    api = await startTestApi({ emulatorUrl: shared.emulator.url, database, now: clock.now });
   });
   afterAll(async () => {
     await api.close();
@@ -57,7 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('still ends PAID through the status route, which reconciles with orderquery', async () => {
     const outTradeNo = await paidWithLostNotify(api, clock, 1200);
-    const cookie = sessionCookie(aliceOpenId, clock.now());
+    const cookie = sessionCookie(shared.aliceOpenId, clock.now());
     const fresh = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
       headers: { cookie },
     });
@@ -90,7 +80,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
   it('answers 409 to a close that WeChat refuses with ORDERPAID, and records the payment', async () => {
     const outTradeNo = await paidWithLostNotify(api, clock, 1250);
     const close = await createHttpClient(api.url).post(`/api/wechat/pay/orders/${outTradeNo}/close`, {
-      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
     });
     expect(close.status).toBe(409);
     expect(close.json()).toMatchObject({ error: 'order_already_paid' });
@@ -99,11 +89,11 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('re-submits a refund whose outcome was unknown, with the same out_refund_no, and settles it', async () => {
     const created = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
       json: { amountFen: 1600 },
     });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
-    await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     // Notifies may still be dropped by the faults of the tests above: settle through the sweep, not the notify.
     const sweepUntil = async (done: () => Promise<boolean>) => {
       for (let i = 0; i < 20 && !(await done()); i += 1) {
@@ -113,7 +103,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
     };
     await sweepUntil(async () => (await orderRow(api.deps.db, outTradeNo))?.status === 'PAID');
 
-    await emulator.fault('/secapi/pay/refund', 'http500', 3);
+    await shared.emulator.fault('/secapi/pay/refund', 'http500', 3);
     const refund = await createHttpClient(api.url).post(`/api/admin/orders/${outTradeNo}/refund`, {
       headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
       json: { amountFen: 1600 },
@@ -136,7 +126,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('closes unpaid orders past ORDER_EXPIRE_MINUTES at WeChat and here, once, with two sweeps racing', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
       json: { amountFen: 1400 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
@@ -148,7 +138,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
     ]);
     expect(reports.every((r) => r.errors === 0)).toBe(true);
     expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('CLOSED');
-    const atWechat = await emulator.control<{ trade_state: string }>(
+    const atWechat = await shared.emulator.control<{ trade_state: string }>(
       'GET',
       `/__emulator/orders/${outTradeNo}?mchId=${DEMO.mchId}`,
     );
@@ -157,11 +147,11 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('keeps an order PENDING while orderquery reports PAYERROR, and closes it at WeChat and here once it expires', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
+      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
       json: { amountFen: 1700 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
-    // The emulator has no bank to refuse a payment: the real client, with its orderquery answer rewritten.
+    // The shared.emulator has no bank to refuse a payment: the real client, with its orderquery answer rewritten.
     const real = createPayClientFor(api.deps);
     const payErrorClient: PayClient = {
       signType: real.signType,
@@ -178,7 +168,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
     clock.advance(31 * 60_000);
     expect((await runPaySweep(api.deps, services)).errors).toBe(0);
     expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('CLOSED');
-    const atWechat = await emulator.control<{ trade_state: string }>(
+    const atWechat = await shared.emulator.control<{ trade_state: string }>(
       'GET',
       `/__emulator/orders/${outTradeNo}?mchId=${DEMO.mchId}`,
     );
@@ -190,7 +180,7 @@ describe('startPaySweep', () => {
   it('runs on its interval from start-up and stops when asked', async () => {
     const clock = createTestClock();
     const api = await startTestApi({
-      emulatorUrl: emulator.url,
+      emulatorUrl: shared.emulator.url,
       now: clock.now,
       env: { PAY_SWEEP_INTERVAL_SECONDS: '1' },
     });

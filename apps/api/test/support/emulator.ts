@@ -1,4 +1,5 @@
 import { startWechatEmulator } from '@wxh5/wechat-emulator';
+import { afterAll, beforeAll } from 'vitest';
 
 export type FaultKind = 'http500' | 'timeout' | 'busy' | 'token_invalid' | 'systemerror' | 'drop';
 
@@ -70,4 +71,24 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       return answer.openid;
     },
   };
+}
+
+/** What `useFileEmulator` shares with a test file: filled in `beforeAll`. */
+export interface FileEmulator {
+  emulator: TestEmulator;
+  /** The demo app's openid of the test user `alice`. */
+  aliceOpenId: string;
+}
+
+/** One emulator for a whole test file: started in `beforeAll`, closed in `afterAll`. */
+export function useFileEmulator(): Readonly<FileEmulator> {
+  const shared = {} as FileEmulator;
+  beforeAll(async () => {
+    shared.emulator = await startEmulator();
+    shared.aliceOpenId = await shared.emulator.openIdOf('alice');
+  });
+  afterAll(async () => {
+    await shared.emulator.close();
+  });
+  return shared;
 }

@@ -1,5 +1,11 @@
-export { DEMO_APP_ID, startEmulator } from './emulator';
-export type { EmulatorCounters, FaultKind, StartEmulatorOptions, TestEmulator } from './emulator';
+export { DEMO_APP_ID, startEmulator, useFileEmulator } from './emulator';
+export type {
+  EmulatorCounters,
+  FaultKind,
+  FileEmulator,
+  StartEmulatorOptions,
+  TestEmulator,
+} from './emulator';
 export { CookieJar, createHttpClient } from './http-client';
 export type { HttpClient, RequestOptions, TestResponse } from './http-client';
 export { driveLogin, loginAs } from './login';
