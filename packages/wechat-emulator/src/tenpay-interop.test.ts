@@ -1,42 +1,31 @@
 // node-tenpay (a widely used v2 client) as the client: its requests, its response verification and its notify
 // verification must all agree with the emulator. Its base URLs are replaced by the emulator's.
 import Payment from 'tenpay';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_APP_ID, DEMO_MCH_ID, DEMO_PAY_KEY, openidFor, startWechatEmulator } from './index';
-import type { EmulatorHandle } from './index';
-import { startNotifyReceiver } from './testing/notify-receiver';
-import type { NotifyReceiver } from './testing/notify-receiver';
+import { describe, expect, it } from 'vitest';
+import { DEMO_APP_ID, DEMO_MCH_ID, DEMO_PAY_KEY, openidFor } from './index';
 import { waitUntil } from './testing/wait-until';
+import { useEmulatorWithReceiver } from './testing/use-emulator-with-receiver';
 
-let emulator: EmulatorHandle;
-let receiver: NotifyReceiver;
-beforeEach(async () => {
-  emulator = await startWechatEmulator({ port: 0, notifyTimeScale: 0.001 });
-  receiver = await startNotifyReceiver();
-});
-afterEach(async () => {
-  await emulator.close();
-  await receiver.close();
-});
+const t = useEmulatorWithReceiver();
 
 function createTenpay(partnerKey = DEMO_PAY_KEY): Payment {
   const payment = new Payment({
     appid: DEMO_APP_ID,
     mchid: DEMO_MCH_ID,
     partnerKey,
-    notify_url: receiver.url,
+    notify_url: t.receiver.url,
     spbill_create_ip: '127.0.0.1',
   });
-  // tenpay keeps absolute URLs per API; point every one of them at the emulator.
+  // tenpay keeps absolute URLs per API; point every one of them at the t.emulator.
   for (const [name, url] of Object.entries(payment.urls)) {
-    payment.urls[name] = url.replace(/^https:\/\/[^/]+/, emulator.url);
+    payment.urls[name] = url.replace(/^https:\/\/[^/]+/, t.emulator.url);
   }
   return payment;
 }
 
 const alice = openidFor(DEMO_APP_ID, 'alice');
 
-describe('tenpay against the emulator', () => {
+describe('tenpay against the t.emulator', () => {
   it('places, queries and closes an order with MD5 and HMAC-SHA256, verifying every response', async () => {
     const tenpay = createTenpay();
     for (const signType of ['MD5', 'HMAC-SHA256']) {
@@ -59,7 +48,7 @@ describe('tenpay against the emulator', () => {
     }
   });
 
-  it('produces JSAPI pay params the emulator cashier accepts', async () => {
+  it('produces JSAPI pay params the t.emulator cashier accepts', async () => {
     const tenpay = createTenpay();
     const order = await tenpay.unifiedOrder({
       out_trade_no: 'TPJS1',
@@ -68,7 +57,7 @@ describe('tenpay against the emulator', () => {
       openid: alice,
     });
     const params = tenpay.getPayParamsByPrepay({ prepay_id: order.prepay_id ?? '' }, 'MD5');
-    const response = await fetch(`${emulator.url}/__bridge/pay/prepare`, {
+    const response = await fetch(`${t.emulator.url}/__bridge/pay/prepare`, {
       method: 'POST',
       body: JSON.stringify({ params, url: 'http://localhost:3000/pay' }),
     });
@@ -80,7 +69,7 @@ describe('tenpay against the emulator', () => {
     await expect(
       tenpay.unifiedOrder({ out_trade_no: 'TPBAD1', body: 'x', total_fee: 1, openid: alice }),
     ).rejects.toThrow('签名错误，请检查后再试');
-    expect(emulator.state.orders.size).toBe(0);
+    expect(t.emulator.state.orders.size).toBe(0);
   });
 
   it("sends a pay notify that passes tenpay's own notify verification, for both sign types", async () => {
@@ -96,29 +85,29 @@ describe('tenpay against the emulator', () => {
         openid: alice,
         sign_type: signType,
       });
-      await fetch(`${emulator.url}/__emulator/orders/${outTradeNo}/pay`, { method: 'POST', body: '{}' });
+      await fetch(`${t.emulator.url}/__emulator/orders/${outTradeNo}/pay`, { method: 'POST', body: '{}' });
     }
-    await waitUntil(() => receiver.bodies.length === 2);
-    for (const body of receiver.bodies) {
+    await waitUntil(() => t.receiver.bodies.length === 2);
+    for (const body of t.receiver.bodies) {
       const verified = await tenpay._parse(body, 'middleware_pay');
       expect(verified).toMatchObject({ result_code: 'SUCCESS', total_fee: '88', openid: alice });
     }
     // A tampered notify fails tenpay's verification.
-    const tampered = (receiver.bodies[0] ?? '').replace(
+    const tampered = (t.receiver.bodies[0] ?? '').replace(
       '<total_fee>88</total_fee>',
       '<total_fee>1</total_fee>',
     );
-    expect(tampered).not.toBe(receiver.bodies[0]);
+    expect(tampered).not.toBe(t.receiver.bodies[0]);
     await expect(tenpay._parse(tampered, 'middleware_pay')).rejects.toThrow('sign签名错误');
   });
 
   it('sends a refund notify whose req_info tenpay decrypts', async () => {
     const tenpay = createTenpay();
     await tenpay.unifiedOrder({ out_trade_no: 'TPR1', body: 'refund', total_fee: 300, openid: alice });
-    await fetch(`${emulator.url}/__emulator/orders/TPR1/pay`, { method: 'POST', body: '{}' });
+    await fetch(`${t.emulator.url}/__emulator/orders/TPR1/pay`, { method: 'POST', body: '{}' });
     const { callPay } = await import('./testing/pay-client');
     const refund = await callPay(
-      emulator.url,
+      t.emulator.url,
       '/secapi/pay/refund',
       {
         appid: DEMO_APP_ID,
@@ -131,8 +120,8 @@ describe('tenpay against the emulator', () => {
       { key: DEMO_PAY_KEY },
     );
     expect(refund.result_code).toBe('SUCCESS');
-    await waitUntil(() => receiver.bodies.length === 2);
-    const refundXml = receiver.bodies.find((body) => body.includes('req_info')) ?? '';
+    await waitUntil(() => t.receiver.bodies.length === 2);
+    const refundXml = t.receiver.bodies.find((body) => body.includes('req_info')) ?? '';
     const parsed = (await tenpay._parse(refundXml, 'middleware_refund')) as {
       req_info: Record<string, string>;
     };

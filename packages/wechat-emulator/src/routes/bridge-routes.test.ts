@@ -1,33 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildJsapiPayParams, jssdkSignature } from '@wxh5/wechat-core';
-import {
-  DEMO_APP_ID,
-  DEMO_APP_SECRET,
-  DEMO_MCH_ID,
-  DEMO_PAY_KEY,
-  openidFor,
-  startWechatEmulator,
-} from '../index';
-import type { EmulatorHandle } from '../index';
-import { startNotifyReceiver } from '../testing/notify-receiver';
-import type { NotifyReceiver } from '../testing/notify-receiver';
+import { DEMO_APP_ID, DEMO_APP_SECRET, DEMO_MCH_ID, DEMO_PAY_KEY, openidFor } from '../index';
 import { callPay } from '../testing/pay-client';
 import { waitUntil } from '../testing/wait-until';
 import { isUnderPayDirectory } from './bridge-routes';
+import { useEmulatorWithReceiver } from '../testing/use-emulator-with-receiver';
 
-let emulator: EmulatorHandle;
-let receiver: NotifyReceiver;
-beforeEach(async () => {
-  emulator = await startWechatEmulator({ port: 0, notifyTimeScale: 0.001 });
-  receiver = await startNotifyReceiver();
-});
-afterEach(async () => {
-  await emulator.close();
-  await receiver.close();
-});
+const t = useEmulatorWithReceiver();
 
 async function post(path: string, body: unknown, origin?: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulator.url}${path}`, {
+  const response = await fetch(`${t.emulator.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
     body: JSON.stringify(body),
@@ -38,11 +20,11 @@ async function post(path: string, body: unknown, origin?: string): Promise<Recor
 async function currentTicket(): Promise<string> {
   const token = (await (
     await fetch(
-      `${emulator.url}/cgi-bin/token?grant_type=client_credential&appid=${DEMO_APP_ID}&secret=${DEMO_APP_SECRET}`,
+      `${t.emulator.url}/cgi-bin/token?grant_type=client_credential&appid=${DEMO_APP_ID}&secret=${DEMO_APP_SECRET}`,
     )
   ).json()) as { access_token: string };
   const ticket = (await (
-    await fetch(`${emulator.url}/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)
+    await fetch(`${t.emulator.url}/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)
   ).json()) as { ticket: string };
   return ticket.ticket;
 }
@@ -71,7 +53,7 @@ async function placeOrder(
   signType: 'MD5' | 'HMAC-SHA256' = 'HMAC-SHA256',
 ): Promise<string> {
   const result = await callPay(
-    emulator.url,
+    t.emulator.url,
     '/pay/unifiedorder',
     {
       appid: DEMO_APP_ID,
@@ -80,7 +62,7 @@ async function placeOrder(
       out_trade_no: outTradeNo,
       total_fee: 1234,
       spbill_create_ip: '127.0.0.1',
-      notify_url: receiver.url,
+      notify_url: t.receiver.url,
       trade_type: 'JSAPI',
       openid: openidFor(DEMO_APP_ID, 'alice'),
     },
@@ -91,7 +73,7 @@ async function placeOrder(
 
 describe('GET /jsbridge.js', () => {
   it('serves the bridge script as JavaScript', async () => {
-    const response = await fetch(`${emulator.url}/jsbridge.js`);
+    const response = await fetch(`${t.emulator.url}/jsbridge.js`);
     expect(response.headers.get('content-type')).toContain('application/javascript');
     const source = await response.text();
     expect(source).toContain('WeixinJSBridgeReady');
@@ -128,7 +110,7 @@ describe('POST /__bridge/preverify', () => {
   });
 
   it('answers CORS for the page origin', async () => {
-    const preflight = await fetch(`${emulator.url}/__bridge/preverify`, {
+    const preflight = await fetch(`${t.emulator.url}/__bridge/preverify`, {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
     });
@@ -155,7 +137,7 @@ describe('POST /__bridge/share', () => {
       verify,
     });
     expect(timeline.err_msg).toBe('updateTimelineShareData:fail, the permission value is offline verifying');
-    expect(emulator.state.shares).toHaveLength(1);
+    expect(t.emulator.state.shares).toHaveLength(1);
   });
 });
 
@@ -174,7 +156,7 @@ describe('POST /__bridge/pay', () => {
       order: { totalFee: 1234, body: '桥接测试', userNickname: 'Alice 王' },
     });
     expect(await post('/__bridge/pay', { params, url: PAGE })).toMatchObject({ ok: true });
-    await waitUntil(() => receiver.bodies.length === 1);
+    await waitUntil(() => t.receiver.bodies.length === 1);
     expect(await post('/__bridge/pay', { params, url: PAGE })).toEqual({
       ok: false,
       err_desc: '该订单已支付',
@@ -208,7 +190,7 @@ describe('POST /__bridge/pay', () => {
       ok: false,
       err_desc: 'prepay_id已过期',
     });
-    expect(receiver.bodies).toHaveLength(0);
+    expect(t.receiver.bodies).toHaveLength(0);
   });
 });
 

@@ -1,23 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildXml, decryptRefundReqInfo, parseXml, verifyV2 } from '@wxh5/wechat-core';
-import { DEMO_APP_ID, DEMO_MCH_ID, DEMO_PAY_KEY, openidFor, startWechatEmulator } from '../index';
-import type { EmulatorHandle } from '../index';
-import { startNotifyReceiver } from '../testing/notify-receiver';
-import type { NotifyReceiver } from '../testing/notify-receiver';
+import { DEMO_APP_ID, DEMO_MCH_ID, DEMO_PAY_KEY, openidFor } from '../index';
 import { callPay, postXml } from '../testing/pay-client';
 import type { PayCallOptions } from '../testing/pay-client';
 import { waitUntil } from '../testing/wait-until';
+import { useEmulatorWithReceiver } from '../testing/use-emulator-with-receiver';
 
-let emulator: EmulatorHandle;
-let receiver: NotifyReceiver;
-beforeEach(async () => {
-  emulator = await startWechatEmulator({ port: 0, notifyTimeScale: 0.001 });
-  receiver = await startNotifyReceiver();
-});
-afterEach(async () => {
-  await emulator.close();
-  await receiver.close();
-});
+const t = useEmulatorWithReceiver();
 
 const alice = openidFor(DEMO_APP_ID, 'alice');
 const md5: PayCallOptions = { key: DEMO_PAY_KEY };
@@ -31,7 +20,7 @@ function order(overrides: Record<string, string | number> = {}): Record<string, 
     out_trade_no: 'T20261124000001',
     total_fee: 1234,
     spbill_create_ip: '127.0.0.1',
-    notify_url: receiver.url,
+    notify_url: t.receiver.url,
     trade_type: 'JSAPI',
     openid: alice,
     ...overrides,
@@ -39,13 +28,13 @@ function order(overrides: Record<string, string | number> = {}): Record<string, 
 }
 
 const pay = (path: string, params: Record<string, string | number>, options: PayCallOptions = md5) =>
-  callPay(emulator.url, path, params, options);
+  callPay(t.emulator.url, path, params, options);
 const query = (outTradeNo: string) =>
   pay('/pay/orderquery', { appid: DEMO_APP_ID, mch_id: DEMO_MCH_ID, out_trade_no: outTradeNo });
 const close = (outTradeNo: string) =>
   pay('/pay/closeorder', { appid: DEMO_APP_ID, mch_id: DEMO_MCH_ID, out_trade_no: outTradeNo });
 async function payByControl(outTradeNo: string): Promise<Response> {
-  return fetch(`${emulator.url}/__emulator/orders/${outTradeNo}/pay`, {
+  return fetch(`${t.emulator.url}/__emulator/orders/${outTradeNo}/pay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: '{}',
@@ -67,7 +56,7 @@ describe('POST /pay/unifiedorder', () => {
   });
 
   it('answers a bad signature exactly as WeChat does', async () => {
-    const response = await fetch(`${emulator.url}/pay/unifiedorder`, {
+    const response = await fetch(`${t.emulator.url}/pay/unifiedorder`, {
       method: 'POST',
       body: buildXml({ ...order(), nonce_str: 'abc', sign: 'F'.repeat(32) }),
     });
@@ -92,11 +81,11 @@ describe('POST /pay/unifiedorder', () => {
   });
 
   it('answers XML格式错误 for malformed XML and a DOCTYPE, and FAIL for an unknown merchant', async () => {
-    expect((await postXml(emulator.url, '/pay/unifiedorder', '<xml><a>1</xml>')).return_msg).toBe(
+    expect((await postXml(t.emulator.url, '/pay/unifiedorder', '<xml><a>1</xml>')).return_msg).toBe(
       'XML格式错误',
     );
     const doctype = '<!DOCTYPE xml [<!ENTITY x "y">]><xml><mch_id>&x;</mch_id></xml>';
-    expect((await postXml(emulator.url, '/pay/unifiedorder', doctype)).return_msg).toBe('XML格式错误');
+    expect((await postXml(t.emulator.url, '/pay/unifiedorder', doctype)).return_msg).toBe('XML格式错误');
     const unknown = await pay('/pay/unifiedorder', order({ mch_id: '1234567890' }));
     expect(unknown.return_code).toBe('FAIL');
     // A GBK body (or any invalid UTF-8) is refused, not decoded to replacement characters.
@@ -105,9 +94,9 @@ describe('POST /pay/unifiedorder', () => {
       Buffer.from([0xb2, 0xe2, 0xca, 0xd4]),
       Buffer.from('</body></xml>'),
     ]);
-    const gbkResponse = await fetch(`${emulator.url}/pay/unifiedorder`, { method: 'POST', body: gbk });
+    const gbkResponse = await fetch(`${t.emulator.url}/pay/unifiedorder`, { method: 'POST', body: gbk });
     expect(parseXml(await gbkResponse.text())).toEqual({ return_code: 'FAIL', return_msg: '编码格式错误' });
-    const getResponse = await fetch(`${emulator.url}/pay/unifiedorder`);
+    const getResponse = await fetch(`${t.emulator.url}/pay/unifiedorder`);
     expect(parseXml(await getResponse.text()).return_msg).toBe('REQUIRE_POST_METHOD');
   });
 
@@ -122,7 +111,7 @@ describe('POST /pay/unifiedorder', () => {
       [{ total_fee: -1 }, 'PARAM_ERROR', /total_fee/],
       [{ out_trade_no: 'has space' }, 'PARAM_ERROR', /out_trade_no/],
       [{ out_trade_no: 'A'.repeat(33) }, 'PARAM_ERROR', /out_trade_no/],
-      [{ notify_url: `${receiver.url}?a=1` }, 'PARAM_ERROR', /notify_url/],
+      [{ notify_url: `${t.receiver.url}?a=1` }, 'PARAM_ERROR', /notify_url/],
       [{ notify_url: '/relative/path' }, 'PARAM_ERROR', /notify_url/],
       [{ trade_type: 'WEB' }, 'PARAM_ERROR', /trade_type/],
       [{ openid: '' }, 'PARAM_ERROR', /openid/],
@@ -139,11 +128,11 @@ describe('POST /pay/unifiedorder', () => {
       expect(result.err_code_des).toMatch(description);
       expect(verifyV2(result, DEMO_PAY_KEY, 'MD5')).toBe(true);
     }
-    expect(emulator.state.orders.size).toBe(0);
+    expect(t.emulator.state.orders.size).toBe(0);
   });
 
   it('answers APPID_MCHID_NOT_MATCH for an app not bound to the merchant', async () => {
-    await fetch(`${emulator.url}/__emulator/apps`, {
+    await fetch(`${t.emulator.url}/__emulator/apps`, {
       method: 'POST',
       body: JSON.stringify({ appId: 'wx2222222222222222', appSecret: 's', oauthDomains: [], jsDomains: [] }),
     });
@@ -161,7 +150,7 @@ describe('POST /pay/unifiedorder', () => {
 
   it('issues a new prepay_id for the same order once the first is older than 2 hours', async () => {
     const first = await pay('/pay/unifiedorder', order());
-    await fetch(`${emulator.url}/__emulator/clock`, {
+    await fetch(`${t.emulator.url}/__emulator/clock`, {
       method: 'POST',
       body: JSON.stringify({ advanceSeconds: 7200 }),
     });
@@ -183,7 +172,7 @@ describe('POST /pay/unifiedorder', () => {
   });
 
   it('answers a signed SYSTEMERROR when that fault is injected, then works again', async () => {
-    await fetch(`${emulator.url}/__emulator/faults`, {
+    await fetch(`${t.emulator.url}/__emulator/faults`, {
       method: 'POST',
       body: JSON.stringify({ endpoint: '/pay/unifiedorder', kind: 'systemerror', count: 1 }),
     });
@@ -264,8 +253,8 @@ describe('refunds', () => {
     expect(refunds).toMatchObject({ refund_count: '2', refund_status_0: 'SUCCESS', out_refund_no_1: 'R2' });
 
     // One pay notify and two refund notifies (the refund notify goes to the order's notify_url here).
-    await waitUntil(() => receiver.bodies.length >= 3, 5000, 'three notifies');
-    const refundNotifies = receiver.bodies
+    await waitUntil(() => t.receiver.bodies.length >= 3, 5000, 'three notifies');
+    const refundNotifies = t.receiver.bodies
       .map((body) => parseXml(body))
       .filter((body) => body.req_info !== undefined);
     expect(refundNotifies).toHaveLength(2);
@@ -283,10 +272,10 @@ describe('refunds', () => {
     await pay('/pay/unifiedorder', order());
     await payByControl('T20261124000001');
     expect((await refund('R1', 10, { total_fee: 1000 })).err_code).toBe('PARAM_ERROR');
-    expect((await refund('R1', 10, { notify_url: `${receiver.url}?x=1` })).err_code).toBe('PARAM_ERROR');
+    expect((await refund('R1', 10, { notify_url: `${t.receiver.url}?x=1` })).err_code).toBe('PARAM_ERROR');
     expect((await refund('R1', 10, { out_trade_no: 'NOPE' })).err_code).toBe('ORDERNOTEXIST');
     expect((await refund('', 10)).err_code).toBe('LACK_PARAMS');
-    expect(emulator.state.refunds.size).toBe(0);
+    expect(t.emulator.state.refunds.size).toBe(0);
   });
 
   it('counts only its own merchant refunds toward the limit of 50 per order', async () => {
@@ -294,7 +283,7 @@ describe('refunds', () => {
     await payByControl('T20261124000001');
     // Another merchant's order with the same out_trade_no already has 50 refunds.
     for (let n = 0; n < 50; n += 1) {
-      emulator.state.refunds.set(`1900000999 OTHER${n}`, {
+      t.emulator.state.refunds.set(`1900000999 OTHER${n}`, {
         mchId: '1900000999',
         appId: 'wx0000000000000999',
         outTradeNo: 'T20261124000001',
