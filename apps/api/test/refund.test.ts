@@ -117,7 +117,7 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
   });
 
   it('releases the reservation when WeChat reports REFUNDCLOSE', async () => {
-    // A paid order with one refund in flight, written directly: no shared.emulator notify races the one sent here.
+    // A paid order with one refund in flight, written directly: no emulator notify races the one sent here.
     const outTradeNo = testTradeNo('C');
     await insertOrder(api.deps.db, { outTradeNo, amountFen: 200, status: 'PAID' });
     const now = new Date().toISOString();

@@ -15,7 +15,7 @@ import { DEMO, TEST_ADMIN_TOKEN, orderRow, pollUntil, sessionCookie } from './pa
 
 const shared = useFileEmulator();
 
-/** Create an order through the api, pay it at the shared.emulator while every notify delivery is dropped. */
+/** Create an order through the api, pay it at the emulator while every notify delivery is dropped. */
 async function paidWithLostNotify(api: TestApi, clock: TestClock, amountFen: number): Promise<string> {
   const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
     headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
@@ -151,7 +151,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
       json: { amountFen: 1700 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
-    // The shared.emulator has no bank to refuse a payment: the real client, with its orderquery answer rewritten.
+    // The emulator has no bank to refuse a payment: the real client, with its orderquery answer rewritten.
     const real = createPayClientFor(api.deps);
     const payErrorClient: PayClient = {
       signType: real.signType,

@@ -16,7 +16,7 @@ function createTenpay(partnerKey = DEMO_PAY_KEY): Payment {
     notify_url: t.receiver.url,
     spbill_create_ip: '127.0.0.1',
   });
-  // tenpay keeps absolute URLs per API; point every one of them at the t.emulator.
+  // tenpay keeps absolute URLs per API; point every one of them at the emulator.
   for (const [name, url] of Object.entries(payment.urls)) {
     payment.urls[name] = url.replace(/^https:\/\/[^/]+/, t.emulator.url);
   }
@@ -25,7 +25,7 @@ function createTenpay(partnerKey = DEMO_PAY_KEY): Payment {
 
 const alice = openidFor(DEMO_APP_ID, 'alice');
 
-describe('tenpay against the t.emulator', () => {
+describe('tenpay against the emulator', () => {
   it('places, queries and closes an order with MD5 and HMAC-SHA256, verifying every response', async () => {
     const tenpay = createTenpay();
     for (const signType of ['MD5', 'HMAC-SHA256']) {
@@ -48,7 +48,7 @@ describe('tenpay against the t.emulator', () => {
     }
   });
 
-  it('produces JSAPI pay params the t.emulator cashier accepts', async () => {
+  it('produces JSAPI pay params the emulator cashier accepts', async () => {
     const tenpay = createTenpay();
     const order = await tenpay.unifiedOrder({
       out_trade_no: 'TPJS1',
