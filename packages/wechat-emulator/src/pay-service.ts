@@ -3,12 +3,25 @@
 // routes so each path pays the same way.
 import { buildXml, createNonce, encryptRefundReqInfo, formatPayTime, signV2 } from '@wxh5/wechat-core';
 import type { NotifyDelivery, NotifyJob } from './notify-delivery';
-import { randomDigits } from './state';
+import { orderKey, randomDigits, randomToken } from './state';
 import type { EmulatorOrder, EmulatorRefund, EmulatorState } from './state';
+
+/** Why the emulator refused to create, pay or refund; each protocol's routes map it to their own wire code. */
+export type PayRefusal =
+  | 'ORDERNOTEXIST'
+  | 'ORDERPAID'
+  | 'ORDERCLOSED'
+  | 'NOMERCHANT'
+  | 'OUT_TRADE_NO_USED'
+  | 'REFUND_PARAMS_CHANGED'
+  | 'ORDER_NOT_PAID'
+  | 'REFUND_TOTAL_MISMATCH'
+  | 'REFUND_EXCEEDS_TOTAL'
+  | 'REFUND_COUNT_EXCEEDED';
 
 export class PayOrderError extends Error {
   constructor(
-    readonly code: 'ORDERNOTEXIST' | 'ORDERPAID' | 'ORDERCLOSED' | 'NOMERCHANT',
+    readonly code: PayRefusal,
     message: string,
   ) {
     super(message);
@@ -16,7 +29,37 @@ export class PayOrderError extends Error {
   }
 }
 
+/** A new order as a Pay API hands it over, already validated against that API's rules. */
+export type NewOrder = Omit<
+  EmulatorOrder,
+  'prepayId' | 'tradeState' | 'createdAt' | 'transactionId' | 'paidAt' | 'refundedFee' | 'prepayExpiresAt'
+> & {
+  /** When the prepay_id (and the order's time to pay) runs out. */
+  expiresAt: number;
+};
+
+export interface NewRefund {
+  order: EmulatorOrder;
+  outRefundNo: string;
+  /** The order total the merchant believes in; must equal the order's. */
+  totalFee: number;
+  refundFee: number;
+  refundDesc: string;
+  /** Empty: the order's notify_url. */
+  notifyUrl: string;
+}
+
 export interface PayService {
+  /**
+   * Places an order, or answers a re-submission: the same parameters while unpaid return the order (with a
+   * fresh prepay_id once the old one has lived its 2 h); other parameters throw OUT_TRADE_NO_USED.
+   */
+  createOrder(input: NewOrder): EmulatorOrder;
+  /**
+   * Refunds (part of) a paid order and queues the refund notify. Retrying with the same out_refund_no and
+   * amount returns the existing refund without a new one (`created: false`).
+   */
+  createRefund(input: NewRefund): { refund: EmulatorRefund; created: boolean };
   payOrder(order: EmulatorOrder): string;
   buildPayNotifyJob(order: EmulatorOrder): NotifyJob;
   queueRefundNotify(refund: EmulatorRefund): void;
@@ -31,6 +74,15 @@ function createTransactionId(now: number): string {
 export function formatSpacedPayTime(now: number): string {
   const compact = formatPayTime(new Date(now));
   return `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)} ${compact.slice(8, 10)}:${compact.slice(10, 12)}:${compact.slice(12, 14)}`;
+}
+
+const MAX_REFUNDS_PER_ORDER = 50;
+
+function createPrepayId(now: number): string {
+  const stamp = formatPayTime(new Date(now));
+  return `wx${stamp}${randomToken(20)
+    .replace(/[^A-Za-z0-9]/g, '0')
+    .toLowerCase()}`;
 }
 
 export function createPayService(state: EmulatorState, notifier: NotifyDelivery): PayService {
@@ -72,7 +124,126 @@ export function createPayService(state: EmulatorState, notifier: NotifyDelivery)
     };
   }
 
+  function queueRefundNotify(refund: EmulatorRefund): void {
+    if (refund.notifyUrl === '') return;
+    const key = merchantKey(refund.mchId);
+    const reqInfo = encryptRefundReqInfo(
+      {
+        transaction_id: refund.transactionId,
+        out_trade_no: refund.outTradeNo,
+        refund_id: refund.refundId,
+        out_refund_no: refund.outRefundNo,
+        total_fee: refund.totalFee,
+        settlement_total_fee: refund.totalFee,
+        refund_fee: refund.refundFee,
+        settlement_refund_fee: refund.refundFee,
+        refund_status: refund.status,
+        success_time: formatSpacedPayTime(refund.successAt),
+        refund_recv_accout: '支付用户零钱',
+        refund_account: 'REFUND_SOURCE_RECHARGE_FUNDS',
+        refund_request_source: 'API',
+        cash_refund_fee: refund.refundFee,
+      },
+      key,
+    );
+    // The outer refund notify carries no sign: decrypting req_info with the key authenticates it.
+    notifier.deliver({
+      kind: 'refund',
+      outTradeNo: refund.outTradeNo,
+      outRefundNo: refund.outRefundNo,
+      url: refund.notifyUrl,
+      body: buildXml({
+        return_code: 'SUCCESS',
+        return_msg: 'OK',
+        appid: refund.appId,
+        mch_id: refund.mchId,
+        nonce_str: createNonce(),
+        req_info: reqInfo,
+      }),
+    });
+  }
+
   return {
+    createOrder(input) {
+      const now = state.now();
+      const { expiresAt, ...fields } = input;
+      const key = orderKey(input.mchId, input.outTradeNo);
+      const existing = state.orders.get(key);
+      if (existing) {
+        if (existing.tradeState === 'SUCCESS' || existing.tradeState === 'REFUND') {
+          throw new PayOrderError('ORDERPAID', '该订单已支付');
+        }
+        if (existing.tradeState === 'CLOSED') throw new PayOrderError('ORDERCLOSED', '该订单已关闭');
+        if (existing.fingerprint !== input.fingerprint) {
+          throw new PayOrderError('OUT_TRADE_NO_USED', '商户订单号重复');
+        }
+        // Same parameters while NOTPAY: the same prepay_id while it lives, a fresh one after 2 h.
+        if (now >= existing.prepayExpiresAt) {
+          existing.prepayId = createPrepayId(now);
+          existing.prepayExpiresAt = expiresAt;
+        }
+        existing.signType = input.signType;
+        return existing;
+      }
+      const order: EmulatorOrder = {
+        ...fields,
+        prepayId: createPrepayId(now),
+        prepayExpiresAt: expiresAt,
+        tradeState: 'NOTPAY',
+        createdAt: now,
+        refundedFee: 0,
+      };
+      state.orders.set(key, order);
+      return order;
+    },
+    createRefund(input) {
+      const { order } = input;
+      const key = orderKey(order.mchId, input.outRefundNo);
+      const existing = state.refunds.get(key);
+      if (existing) {
+        // Retrying with the same out_refund_no is how WeChat wants a refund retried: same answer, no new refund.
+        if (existing.outTradeNo !== order.outTradeNo || existing.refundFee !== input.refundFee) {
+          throw new PayOrderError('REFUND_PARAMS_CHANGED', '同一笔退款单号的退款参数与原请求不一致');
+        }
+        return { refund: existing, created: false };
+      }
+      if (order.transactionId === undefined) {
+        throw new PayOrderError('ORDER_NOT_PAID', '订单未支付，不能退款');
+      }
+      if (input.totalFee !== order.totalFee) {
+        throw new PayOrderError('REFUND_TOTAL_MISMATCH', '订单金额total_fee与原订单不一致');
+      }
+      if (order.refundedFee + input.refundFee > order.totalFee) {
+        throw new PayOrderError('REFUND_EXCEEDS_TOTAL', '退款金额总和超过订单金额');
+      }
+      const refundCount = [...state.refunds.values()].filter(
+        (refund) => refund.mchId === order.mchId && refund.outTradeNo === order.outTradeNo,
+      ).length;
+      if (refundCount >= MAX_REFUNDS_PER_ORDER) {
+        throw new PayOrderError('REFUND_COUNT_EXCEEDED', '退款次数超过50次');
+      }
+      const now = state.now();
+      const refund: EmulatorRefund = {
+        mchId: order.mchId,
+        appId: order.appId,
+        outTradeNo: order.outTradeNo,
+        transactionId: order.transactionId,
+        outRefundNo: input.outRefundNo,
+        refundId: createRefundId(now),
+        totalFee: order.totalFee,
+        refundFee: input.refundFee,
+        refundDesc: input.refundDesc,
+        notifyUrl: input.notifyUrl || order.notifyUrl,
+        status: 'SUCCESS',
+        createdAt: now,
+        successAt: now,
+      };
+      state.refunds.set(key, refund);
+      order.refundedFee += input.refundFee;
+      order.tradeState = 'REFUND';
+      queueRefundNotify(refund);
+      return { refund, created: true };
+    },
     payOrder(order) {
       if (order.tradeState === 'SUCCESS' || order.tradeState === 'REFUND') {
         throw new PayOrderError('ORDERPAID', '该订单已支付');
@@ -86,44 +257,7 @@ export function createPayService(state: EmulatorState, notifier: NotifyDelivery)
       return order.transactionId;
     },
     buildPayNotifyJob,
-    queueRefundNotify(refund) {
-      if (refund.notifyUrl === '') return;
-      const key = merchantKey(refund.mchId);
-      const reqInfo = encryptRefundReqInfo(
-        {
-          transaction_id: refund.transactionId,
-          out_trade_no: refund.outTradeNo,
-          refund_id: refund.refundId,
-          out_refund_no: refund.outRefundNo,
-          total_fee: refund.totalFee,
-          settlement_total_fee: refund.totalFee,
-          refund_fee: refund.refundFee,
-          settlement_refund_fee: refund.refundFee,
-          refund_status: refund.status,
-          success_time: formatSpacedPayTime(refund.successAt),
-          refund_recv_accout: '支付用户零钱',
-          refund_account: 'REFUND_SOURCE_RECHARGE_FUNDS',
-          refund_request_source: 'API',
-          cash_refund_fee: refund.refundFee,
-        },
-        key,
-      );
-      // The outer refund notify carries no sign: decrypting req_info with the key authenticates it.
-      notifier.deliver({
-        kind: 'refund',
-        outTradeNo: refund.outTradeNo,
-        outRefundNo: refund.outRefundNo,
-        url: refund.notifyUrl,
-        body: buildXml({
-          return_code: 'SUCCESS',
-          return_msg: 'OK',
-          appid: refund.appId,
-          mch_id: refund.mchId,
-          nonce_str: createNonce(),
-          req_info: reqInfo,
-        }),
-      });
-    },
+    queueRefundNotify,
   };
 }
 

@@ -19,15 +19,14 @@ import {
 import type { SignType } from '@wxh5/wechat-core';
 import type { FaultState } from '../http/apply-faults';
 import { BodyNotUtf8Error, readRawBody } from '../http/read-body';
-import { createRefundId, formatSpacedPayTime } from '../pay-service';
-import type { PayService } from '../pay-service';
-import { findUserByOpenid, orderKey, randomToken } from '../state';
+import { PayOrderError, formatSpacedPayTime } from '../pay-service';
+import type { PayRefusal, PayService } from '../pay-service';
+import { findUserByOpenid, orderKey } from '../state';
 import type { EmulatorMerchant, EmulatorOrder, EmulatorRefund, EmulatorState } from '../state';
 
 const PREPAY_TTL_MS = 2 * 3600 * 1000;
 const SIGN_ERROR_MSG = '签名错误，请检查后再试';
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_REFUNDS_PER_ORDER = 50;
 const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*@]{1,32}$/;
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
 const POSITIVE_INT = /^[1-9][0-9]{0,11}$/;
@@ -116,11 +115,22 @@ function orderFingerprint(fields: Fields): string {
   );
 }
 
-function createPrepayId(now: number): string {
-  const stamp = formatPayTime(new Date(now));
-  return `wx${stamp}${randomToken(20)
-    .replace(/[^A-Za-z0-9]/g, '0')
-    .toLowerCase()}`;
+/** v2's err_code for each refusal of the shared pay service (same codes and texts as before the split). */
+const REFUSALS = {
+  ORDERNOTEXIST: { errCode: 'ORDERNOTEXIST', errCodeDes: '订单不存在' },
+  ORDERPAID: { errCode: 'ORDERPAID', errCodeDes: '该订单已支付' },
+  ORDERCLOSED: { errCode: 'ORDERCLOSED', errCodeDes: '该订单已关闭' },
+  NOMERCHANT: { errCode: 'SYSTEMERROR', errCodeDes: '系统错误,请稍后再试' },
+  OUT_TRADE_NO_USED: { errCode: 'OUT_TRADE_NO_USED', errCodeDes: '商户订单号重复' },
+  REFUND_PARAMS_CHANGED: { errCode: 'INVALID_REQUEST', errCodeDes: '同一笔退款单号的退款参数与原请求不一致' },
+  ORDER_NOT_PAID: { errCode: 'INVALID_REQUEST', errCodeDes: '订单未支付，不能退款' },
+  REFUND_TOTAL_MISMATCH: { errCode: 'PARAM_ERROR', errCodeDes: '订单金额total_fee与原订单不一致' },
+  REFUND_EXCEEDS_TOTAL: { errCode: 'INVALID_REQUEST', errCodeDes: '退款金额总和超过订单金额' },
+  REFUND_COUNT_EXCEEDED: { errCode: 'INVALID_REQUEST', errCodeDes: '退款次数超过50次' },
+} as const satisfies Record<PayRefusal, BusinessError>;
+
+function refusalOf(error: PayOrderError): BusinessError {
+  return REFUSALS[error.code];
 }
 
 const TRADE_STATE_DESC: Record<EmulatorOrder['tradeState'], string> = {
@@ -325,49 +335,29 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
       }
       expiresAt = Math.min(expiresAt, expireMs);
     }
-    const key = orderKey(auth.merchant.mchId, outTradeNo);
-    const existing = state.orders.get(key);
-    const fingerprint = orderFingerprint(fields);
-    if (existing) {
-      if (existing.tradeState === 'SUCCESS' || existing.tradeState === 'REFUND') {
-        return respond(ctx, auth, { errCode: 'ORDERPAID', errCodeDes: '该订单已支付' });
-      }
-      if (existing.tradeState === 'CLOSED') {
-        return respond(ctx, auth, { errCode: 'ORDERCLOSED', errCodeDes: '该订单已关闭' });
-      }
-      if (existing.fingerprint !== fingerprint) {
-        return respond(ctx, auth, { errCode: 'OUT_TRADE_NO_USED', errCodeDes: '商户订单号重复' });
-      }
-      // Same parameters while NOTPAY: the same prepay_id while it lives, a fresh one after 2 h.
-      if (now >= existing.prepayExpiresAt) {
-        existing.prepayId = createPrepayId(now);
-        existing.prepayExpiresAt = expiresAt;
-      }
-      existing.signType = auth.signType;
-      return respond(ctx, auth, prepayFields(existing));
+    let order: EmulatorOrder;
+    try {
+      order = payService.createOrder({
+        mchId: auth.merchant.mchId,
+        appId,
+        outTradeNo,
+        fingerprint: orderFingerprint(fields),
+        body: fields.body ?? '',
+        attach: fields.attach ?? '',
+        detail: fields.detail ?? '',
+        deviceInfo: fields.device_info ?? '',
+        totalFee: Number(totalFee),
+        feeType,
+        tradeType,
+        openid,
+        notifyUrl: fields.notify_url ?? '',
+        signType: auth.signType,
+        expiresAt,
+      });
+    } catch (error) {
+      if (!(error instanceof PayOrderError)) throw error;
+      return respond(ctx, auth, refusalOf(error));
     }
-    const order: EmulatorOrder = {
-      mchId: auth.merchant.mchId,
-      appId,
-      outTradeNo,
-      fingerprint,
-      body: fields.body ?? '',
-      attach: fields.attach ?? '',
-      detail: fields.detail ?? '',
-      deviceInfo: fields.device_info ?? '',
-      totalFee: Number(totalFee),
-      feeType,
-      tradeType,
-      openid,
-      notifyUrl: fields.notify_url ?? '',
-      signType: auth.signType,
-      prepayId: createPrepayId(now),
-      prepayExpiresAt: expiresAt,
-      tradeState: 'NOTPAY',
-      createdAt: now,
-      refundedFee: 0,
-    };
-    state.orders.set(key, order);
     respond(ctx, auth, prepayFields(order));
   });
 
@@ -447,55 +437,21 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
     if (invalid) return respond(ctx, auth, invalid);
     const order = findOrder(auth);
     if ('errCode' in order) return respond(ctx, auth, order);
-    const totalFee = Number(fields.total_fee);
-    const refundFee = Number(fields.refund_fee);
-    const existing = state.refunds.get(orderKey(auth.merchant.mchId, outRefundNo));
-    if (existing) {
-      // Retrying with the same out_refund_no is how WeChat wants a refund retried: same answer, no new refund.
-      if (existing.outTradeNo !== order.outTradeNo || existing.refundFee !== refundFee) {
-        return respond(ctx, auth, {
-          errCode: 'INVALID_REQUEST',
-          errCodeDes: '同一笔退款单号的退款参数与原请求不一致',
-        });
-      }
-      return respond(ctx, auth, refundFields(existing, order));
+    let refund: EmulatorRefund;
+    try {
+      ({ refund } = payService.createRefund({
+        order,
+        outRefundNo,
+        totalFee: Number(fields.total_fee),
+        refundFee: Number(fields.refund_fee),
+        refundDesc: fields.refund_desc ?? '',
+        notifyUrl: fields.notify_url ?? '',
+      }));
+    } catch (error) {
+      if (!(error instanceof PayOrderError)) throw error;
+      return respond(ctx, auth, refusalOf(error));
     }
-    if (order.transactionId === undefined) {
-      return respond(ctx, auth, { errCode: 'INVALID_REQUEST', errCodeDes: '订单未支付，不能退款' });
-    }
-    if (totalFee !== order.totalFee) {
-      return respond(ctx, auth, paramError('订单金额total_fee与原订单不一致'));
-    }
-    if (order.refundedFee + refundFee > order.totalFee) {
-      return respond(ctx, auth, { errCode: 'INVALID_REQUEST', errCodeDes: '退款金额总和超过订单金额' });
-    }
-    const refundCount = [...state.refunds.values()].filter(
-      (refund) => refund.mchId === order.mchId && refund.outTradeNo === order.outTradeNo,
-    ).length;
-    if (refundCount >= MAX_REFUNDS_PER_ORDER) {
-      return respond(ctx, auth, { errCode: 'INVALID_REQUEST', errCodeDes: '退款次数超过50次' });
-    }
-    const now = state.now();
-    const refund: EmulatorRefund = {
-      mchId: auth.merchant.mchId,
-      appId: order.appId,
-      outTradeNo: order.outTradeNo,
-      transactionId: order.transactionId,
-      outRefundNo,
-      refundId: createRefundId(now),
-      totalFee: order.totalFee,
-      refundFee,
-      refundDesc: fields.refund_desc ?? '',
-      notifyUrl: fields.notify_url || order.notifyUrl,
-      status: 'SUCCESS',
-      createdAt: now,
-      successAt: now,
-    };
-    state.refunds.set(orderKey(auth.merchant.mchId, outRefundNo), refund);
-    order.refundedFee += refundFee;
-    order.tradeState = 'REFUND';
     respond(ctx, auth, refundFields(refund, order));
-    payService.queueRefundNotify(refund);
   });
 
   function refundFields(refund: EmulatorRefund, order: EmulatorOrder): Record<string, string | number> {
