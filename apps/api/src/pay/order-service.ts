@@ -13,6 +13,7 @@ import type { PayClient } from '../wechat/pay-client';
 import { PayClientError, PayUnavailableError, isResultFail } from '../wechat/pay-errors';
 import { applyPayment, closePendingOrder } from './apply-payment';
 import { isoAt, toOrderView } from './order-views';
+import { ordersPageQuery } from './queries';
 
 /** prepay_id is valid for 2 hours at WeChat. */
 export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
@@ -277,14 +278,8 @@ export function createOrderService(
     },
 
     async listOrders(openId, limit, cursor) {
-      let query = db
-        .selectFrom('orders')
-        .selectAll()
-        .where('openid', '=', openId)
-        .orderBy('id', 'desc')
-        .limit(limit + 1);
-      if (cursor !== undefined) query = query.where('id', '<', decodeCursor(cursor));
-      const rows = await query.execute();
+      const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
+      const rows = await ordersPageQuery(db, openId, limit, beforeId).execute();
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {

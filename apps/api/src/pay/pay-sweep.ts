@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { createPayServices, type PayServices } from './create-pay-services';
 import { isoAt } from './order-views';
+import { pendingOrdersQuery, processingRefundsQuery } from './queries';
 
 export interface SweepReport {
   checked: number;
@@ -26,14 +27,7 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
   const expireBefore = isoAt(nowMs - config.pay.orderExpireMinutes * 60_000);
   const report: SweepReport = { checked: 0, paid: 0, closed: 0, refundsChecked: 0, errors: 0 };
 
-  const pending = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('status', '=', 'PENDING')
-    .where('created_at', '<=', reconcileBefore)
-    .orderBy('created_at', 'asc')
-    .limit(BATCH)
-    .execute();
+  const pending = await pendingOrdersQuery(db, reconcileBefore, BATCH).execute();
   for (const order of pending) {
     report.checked += 1;
     try {
@@ -51,14 +45,7 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
     }
   }
 
-  const refunds = await db
-    .selectFrom('refunds')
-    .selectAll()
-    .where('status', '=', 'PROCESSING')
-    .where('updated_at', '<=', reconcileBefore)
-    .orderBy('created_at', 'asc')
-    .limit(BATCH)
-    .execute();
+  const refunds = await processingRefundsQuery(db, reconcileBefore, BATCH).execute();
   for (const refund of refunds) {
     report.refundsChecked += 1;
     try {

@@ -8,6 +8,7 @@ import type { PayClient } from '../wechat/pay-client';
 import { PayResultFailError, PayReturnFailError } from '../wechat/pay-errors';
 import { wechatFailure } from './order-service';
 import { isoAt, toRefundView } from './order-views';
+import { reservedRefundsQuery } from './queries';
 
 /** Refund statuses that hold part of the paid amount (the reservation). */
 export const RESERVING_REFUND_STATUSES = ['PROCESSING', 'SUCCESS'] as const;
@@ -100,12 +101,11 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
       }
       if (order.status !== 'PAID')
         throw apiError('order_not_paid', `Only a paid order can be refunded (it is ${order.status}).`);
-      const reserved = await trx
-        .selectFrom('refunds')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('amount_fen'), eb.val(0)).as('total'))
-        .where('out_trade_no', '=', outTradeNo)
-        .where('status', 'in', [...RESERVING_REFUND_STATUSES])
-        .executeTakeFirstOrThrow();
+      const reserved = await reservedRefundsQuery(
+        trx,
+        outTradeNo,
+        RESERVING_REFUND_STATUSES,
+      ).executeTakeFirstOrThrow();
       const reservedFen = Number(reserved.total);
       if (reservedFen + request.amountFen > order.amount_fen) {
         throw apiError(

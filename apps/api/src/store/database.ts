@@ -16,6 +16,7 @@ import {
 import pg from 'pg';
 import { usersMigration } from './migrations/001-users';
 import { paymentsMigration } from './migrations/002-payments';
+import { indexesMigration } from './migrations/005-indexes';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -98,6 +99,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
 const MIGRATIONS: Record<string, Migration> = {
   '001-users': usersMigration,
   '002-payments': paymentsMigration,
+  '005-indexes': indexesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

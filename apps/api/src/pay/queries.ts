@@ -1,0 +1,55 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema';
+
+/**
+ * The reads whose cost grows with the tables, built here (not executed) so that test/query-plans.test.ts can
+ * EXPLAIN exactly the SQL the services run and fail if a plan goes back to a scan. Each names the index of
+ * store/migrations that serves it.
+ */
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * One page of a user's orders, newest first: `orders_openid_id` (openid, id) — the cursor is the last row's id, so
+ * a page reads `limit + 1` index entries however many orders the user has.
+ */
+export function ordersPageQuery(db: Executor, openId: string, limit: number, beforeId: number | undefined) {
+  let query = db
+    .selectFrom('orders')
+    .selectAll()
+    .where('openid', '=', openId)
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+  return query;
+}
+
+/** The sweep's PENDING orders created at or before `before`, oldest first: `orders_status_created`. */
+export function pendingOrdersQuery(db: Executor, before: string, limit: number) {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', '=', 'PENDING')
+    .where('created_at', '<=', before)
+    .orderBy('created_at', 'asc')
+    .limit(limit);
+}
+
+/** The sweep's refunds still PROCESSING, untouched since `before`, oldest first: `refunds_status_created`. */
+export function processingRefundsQuery(db: Executor, before: string, limit: number) {
+  return db
+    .selectFrom('refunds')
+    .selectAll()
+    .where('status', '=', 'PROCESSING')
+    .where('updated_at', '<=', before)
+    .orderBy('created_at', 'asc')
+    .limit(limit);
+}
+
+/** The fen an order's refunds in `statuses` hold: `refunds_order_status` (out_trade_no, status). */
+export function reservedRefundsQuery(db: Executor, outTradeNo: string, statuses: readonly string[]) {
+  return db
+    .selectFrom('refunds')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('amount_fen'), eb.val(0)).as('total'))
+    .where('out_trade_no', '=', outTradeNo)
+    .where('status', 'in', [...statuses]);
+}

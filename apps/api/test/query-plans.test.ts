@@ -1,0 +1,138 @@
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ordersPageQuery,
+  pendingOrdersQuery,
+  processingRefundsQuery,
+  reservedRefundsQuery,
+} from '../src/pay/queries';
+import { RESERVING_REFUND_STATUSES } from '../src/pay/refund-service';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database';
+import type { Database } from '../src/store/schema';
+import { TEST_POSTGRES_URL, randomSuffix } from './support';
+
+/**
+ * The plans of the queries whose cost grows with the tables (src/pay/queries.ts, the very builders the services
+ * run), on both databases: each must read through its index — no full scan, and no sort of every matching row
+ * when the query pages with ORDER BY … LIMIT. Plans, not timings: these fail the moment an index is dropped or a
+ * query stops matching one.
+ */
+interface PlannedQuery {
+  name: string;
+  build: (db: Kysely<Database>) => Compilable;
+  index: string;
+  /** Paged with ORDER BY … LIMIT: the index must deliver the order (no sort step). */
+  ordered: boolean;
+}
+
+const OPENID = 'oPlanOpenId00000000000000001';
+const T = '2026-01-02T03:04:05.000Z';
+
+const QUERIES: PlannedQuery[] = [
+  {
+    name: "the orders list's first page",
+    build: (db) => ordersPageQuery(db, OPENID, 20, undefined),
+    index: 'orders_openid_id',
+    ordered: true,
+  },
+  {
+    name: "the orders list's next page (cursor)",
+    build: (db) => ordersPageQuery(db, OPENID, 20, 123_456),
+    index: 'orders_openid_id',
+    ordered: true,
+  },
+  {
+    name: "the sweep's PENDING orders by age",
+    build: (db) => pendingOrdersQuery(db, T, 100),
+    index: 'orders_status_created',
+    ordered: true,
+  },
+  {
+    name: "the sweep's PROCESSING refunds by age",
+    build: (db) => processingRefundsQuery(db, T, 100),
+    index: 'refunds_status_created',
+    ordered: true,
+  },
+  {
+    name: "a refund's reservation (the order's refunds by status)",
+    build: (db) => reservedRefundsQuery(db, 'W1', RESERVING_REFUND_STATUSES),
+    index: 'refunds_order_status',
+    ordered: false,
+  },
+  {
+    name: "an order's notifications (the audit trail)",
+    build: (db) =>
+      db.selectFrom('pay_notifications').selectAll().where('out_trade_no', '=', 'W1').orderBy('id', 'asc'),
+    index: 'pay_notifications_order',
+    ordered: false,
+  },
+];
+
+describe('query plans on SQLite (EXPLAIN QUERY PLAN)', () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = openDatabase('sqlite::memory:');
+    await migrateToLatest(handle.db);
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it.each(QUERIES)('reads $name through $index', async ({ build, index, ordered }) => {
+    const compiled = build(handle.db).compile();
+    const { rows } = await handle.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+    );
+    const steps = rows.map((row) => row.detail);
+    // `SCAN orders` is a full scan; `SEARCH orders USING INDEX x (…)` is a seek; a temp B-tree is a sort.
+    expect(steps.filter((step) => /^SCAN /.test(step))).toEqual([]);
+    expect(steps.some((step) => step.startsWith('SEARCH ') && step.includes(`INDEX ${index} `))).toBe(true);
+    if (ordered) expect(steps.filter((step) => step.includes('TEMP B-TREE'))).toEqual([]);
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
+describe('query plans on PostgreSQL (EXPLAIN, sequential scans priced out)', () => {
+  const schema = `api_plans_${randomSuffix()}`;
+  let admin: pg.Client;
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema "${schema}"`);
+    handle = openDatabase(TEST_POSTGRES_URL, { schema });
+    await migrateToLatest(handle.db);
+  });
+  afterAll(async () => {
+    await handle.close();
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+    await admin.end();
+  });
+
+  // An empty table is cheapest to read whole; `enable_seqscan = off` prices a sequential scan out, as a table of
+  // millions of rows would, so the plan shows what the indexes offer. A plan that still scans had no index to use.
+  it.each(QUERIES)('reads $name through $index', async ({ build, index, ordered }) => {
+    const compiled = build(handle.db).compile();
+    const plan = await handle.db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw('set local enable_seqscan = off'));
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+        CompiledQuery.raw(`EXPLAIN (FORMAT JSON) ${compiled.sql}`, [...compiled.parameters]),
+      );
+      return rows[0]!['QUERY PLAN'][0]!.Plan;
+    });
+    const nodes = planNodes(plan);
+    expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
+    expect(nodes.some((node) => node['Index Name'] === index)).toBe(true);
+    if (ordered) expect(nodes.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
+  });
+});
