@@ -1,16 +1,40 @@
+import pg from 'pg';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { payPendingIfMatches } from '../src/pay/apply-payment';
 import { createGroupCommitter } from '../src/pay/group-commit';
+import { recordNotification } from '../src/pay/record-notification';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database';
-import { insertOrder, orderRow } from './pay-kit';
+import { insertOrder, notificationsFor, orderRow } from './pay-kit';
+import { TEST_POSTGRES_URL, randomSuffix } from './support';
 
-describe('the notify group commit', () => {
+const silent = pino({ level: 'silent' });
+
+async function onPostgres(sqlText: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sqlText);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each(['sqlite', 'postgres'] as const)('the notify group commit on %s', (database) => {
   let handle: DatabaseHandle;
+  const schema = `api_gc_${randomSuffix()}`;
   beforeEach(async () => {
-    handle = openDatabase('sqlite::memory:');
+    if (database === 'sqlite') {
+      handle = openDatabase('sqlite::memory:');
+    } else {
+      await onPostgres(`create schema "${schema}"`);
+      handle = openDatabase(TEST_POSTGRES_URL, { schema });
+    }
     await migrateToLatest(handle.db);
   });
   afterEach(async () => {
     await handle.close();
+    if (database === 'postgres') await onPostgres(`drop schema if exists "${schema}" cascade`);
   });
 
   it('commits the jobs queued together and answers each with its own result', async () => {
@@ -45,5 +69,92 @@ describe('the notify group commit', () => {
     expect((await orderRow(handle.db, 'B1'))?.status).toBe('PAID');
     // The failing job's own write was rolled back.
     expect((await orderRow(handle.db, 'B2'))?.status).toBe('PENDING');
+  });
+
+  it('moves each order once and answers every notify of a batch — copies and wrong amounts — by its own facts', async () => {
+    // One inFlight batch, so all eight jobs below share one transaction (and, on PostgreSQL, one UPDATE and one
+    // INSERT for the whole batch).
+    const committer = createGroupCommitter(handle.db, { inFlight: 1 });
+    const ids = ['C1', 'C2', 'C3', 'C4'];
+    for (const id of ids) await insertOrder(handle.db, { outTradeNo: id, amountFen: 100 });
+    const notify = (id: string, transactionId: string, amountFen: number) =>
+      committer.run(id, async (trx) => {
+        const fact = { outTradeNo: id, transactionId, paidAt: 'P', now: 'N', source: 'notify' };
+        const moved = await payPendingIfMatches(trx, fact, { amountFen, signType: 'HMAC-SHA256' }, silent);
+        await recordNotification(trx, {
+          kind: 'pay',
+          rawBody: `<xml>${id}</xml>`,
+          verdict: moved ? 'accepted' : 'not_moved',
+          outTradeNo: id,
+          transactionId,
+          receivedAt: 'R',
+        });
+        return moved;
+      });
+    const outcomes = await Promise.allSettled([
+      notify('C1', 'X1', 100),
+      notify('C1', 'X1', 100),
+      notify('C1', 'X1', 100),
+      notify('C2', 'X2', 999),
+      notify('C2', 'X2', 100),
+      notify('C3', 'X3', 100),
+      notify('C3', 'Y3', 100),
+      notify('C4', 'X4', 100),
+    ]);
+    const values = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'));
+    // Each order moved by exactly one notify: the first copy, the right amount, one of two transactions.
+    expect(values.slice(0, 3)).toEqual([true, false, false]);
+    expect(values.slice(3, 5)).toEqual([false, true]);
+    expect(values.slice(5, 7).filter((v) => v === true)).toHaveLength(1);
+    expect(values[7]).toBe(true);
+    const c3 = await orderRow(handle.db, 'C3');
+    expect(c3?.status).toBe('PAID');
+    expect(['X3', 'Y3']).toContain(c3?.transaction_id);
+    expect((await orderRow(handle.db, 'C1'))?.transaction_id).toBe('X1');
+    expect((await orderRow(handle.db, 'C2'))?.transaction_id).toBe('X2');
+    // Every job's audit row, once.
+    expect((await notificationsFor(handle.db, 'C1')).map((n) => n.verdict).sort()).toEqual([
+      'accepted',
+      'not_moved',
+      'not_moved',
+    ]);
+    expect((await notificationsFor(handle.db, 'C2')).map((n) => n.verdict).sort()).toEqual([
+      'accepted',
+      'not_moved',
+    ]);
+    expect((await notificationsFor(handle.db, 'C4')).map((n) => n.verdict)).toEqual(['accepted']);
+  });
+
+  it('rolls back a poisoned notify job alone: its neighbours in the batch still move and record', async () => {
+    const committer = createGroupCommitter(handle.db, { inFlight: 1 });
+    for (const id of ['D1', 'D2']) await insertOrder(handle.db, { outTradeNo: id, amountFen: 100 });
+    const outcomes = await Promise.allSettled(
+      ['D1', 'D2'].map((id) =>
+        committer.run(id, async (trx) => {
+          const fact = { outTradeNo: id, transactionId: `X${id}`, paidAt: 'P', now: 'N', source: 'notify' };
+          const moved = await payPendingIfMatches(
+            trx,
+            fact,
+            { amountFen: 100, signType: 'HMAC-SHA256' },
+            silent,
+          );
+          await recordNotification(trx, {
+            kind: 'pay',
+            rawBody: '<xml/>',
+            verdict: 'accepted',
+            outTradeNo: id,
+            transactionId: `X${id}`,
+            receivedAt: 'R',
+          });
+          if (id === 'D2') throw new Error('poison');
+          return moved;
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    expect((await orderRow(handle.db, 'D1'))?.status).toBe('PAID');
+    expect(await notificationsFor(handle.db, 'D1')).toHaveLength(1);
+    expect((await orderRow(handle.db, 'D2'))?.status).toBe('PENDING');
+    expect(await notificationsFor(handle.db, 'D2')).toEqual([]);
   });
 });

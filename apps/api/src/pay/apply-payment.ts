@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { precompile } from '../store/database';
 import type { Database } from '../store/schema';
+import { batchedWritesOf } from './batched-writes';
 
 export interface PaymentFact {
   outTradeNo: string;
@@ -86,15 +87,20 @@ export async function payPendingIfMatches(
   guard: { amountFen: number; signType: string },
   logger: Logger,
 ): Promise<boolean> {
-  const result = await payPendingStatement(db, {
+  const request = {
     transactionId: fact.transactionId,
     paidAt: fact.paidAt,
     now: fact.now,
     outTradeNo: fact.outTradeNo,
     amountFen: guard.amountFen,
     signType: guard.signType,
-  });
-  if (!result.numAffectedRows) return false;
+  };
+  // Inside a PostgreSQL group-commit batch, one UPDATE for the whole batch (batched-writes.ts).
+  const batched = batchedWritesOf(db);
+  const moved = batched
+    ? await batched.payPending(request)
+    : Boolean((await payPendingStatement(db, request)).numAffectedRows);
+  if (!moved) return false;
   // Per notify, so debug: the transition is recorded in orders and in pay_notifications (verdict accepted).
   logger.debug(
     { outTradeNo: fact.outTradeNo, transactionId: fact.transactionId, source: fact.source },

@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema';
+import { startBatchedWrites } from './batched-writes';
 
 export interface GroupCommitter {
   /**
@@ -8,6 +9,13 @@ export interface GroupCommitter {
    * rows in the same order, so two batches on PostgreSQL cannot deadlock each other).
    */
   run<T>(key: string, job: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+}
+
+export interface GroupCommitOptions {
+  /** Most jobs in one transaction. */
+  maxBatch?: number;
+  /** Batches being written at once (each on its own connection). Default: 1 on SQLite, 3 on PostgreSQL. */
+  inFlight?: number;
 }
 
 interface Pending {
@@ -24,11 +32,20 @@ interface Pending {
  * wait for the next batch, which commits them all at once: the same guarantees (each job's writes commit or
  * roll back together, the answer follows the commit), a fraction of the commits.
  *
+ * On PostgreSQL a statement is a network round trip, not an in-process call, so two more levers apply: several
+ * batches are written at once (PostgreSQL has row locks and a pool of connections; SQLite has one writer), and the
+ * jobs of a batch run side by side so that their notify writes go out as one multi-row statement each
+ * (batched-writes.ts) instead of two round trips per notify, one after the other.
+ *
  * If a batch fails, its jobs are retried one transaction each, so one bad notify cannot fail its neighbours.
  */
-export function createGroupCommitter(db: Kysely<Database>, maxBatch = 64): GroupCommitter {
+export function createGroupCommitter(db: Kysely<Database>, options: GroupCommitOptions = {}): GroupCommitter {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const maxBatch = options.maxBatch ?? 64;
+  const inFlight = options.inFlight ?? (postgres ? 3 : 1);
   let queue: Pending[] = [];
-  let flushing = false;
+  let running = 0;
+  let scheduled = false;
 
   async function runAlone(pending: Pending): Promise<void> {
     try {
@@ -38,38 +55,49 @@ export function createGroupCommitter(db: Kysely<Database>, maxBatch = 64): Group
     }
   }
 
-  async function flush(): Promise<void> {
-    const batch = queue.slice(0, maxBatch).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    queue = queue.slice(maxBatch);
-    try {
-      if (batch.length === 1) {
-        await runAlone(batch[0] as Pending);
-      } else {
-        let results: unknown[];
-        try {
-          results = await db.transaction().execute(async (trx) => {
-            const out: unknown[] = [];
-            for (const pending of batch) out.push(await pending.job(trx));
-            return out;
-          });
-        } catch {
-          // Rolled back as a whole: give every job its own transaction and its own outcome.
-          for (const pending of batch) await runAlone(pending);
-          return;
-        }
-        batch.forEach((pending, i) => pending.resolve(results[i]));
-      }
-    } finally {
-      flushing = false;
-      schedule();
+  /** Every job of the batch in one transaction; throws (→ rollback) if any of them failed. */
+  async function runTogether(trx: Transaction<Database>, batch: Pending[]): Promise<unknown[]> {
+    if (!postgres) {
+      const out: unknown[] = [];
+      for (const pending of batch) out.push(await pending.job(trx));
+      return out;
     }
+    startBatchedWrites(trx);
+    // Started in key order: each job's first statement (the batched UPDATE, after its sorted lock) comes first.
+    // Every job is let finish before the transaction ends, so none can run a statement after a ROLLBACK.
+    const settled = await Promise.allSettled(batch.map((pending) => pending.job(trx)));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
+  }
+
+  async function flush(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) return runAlone(batch[0] as Pending);
+    let results: unknown[];
+    try {
+      results = await db.transaction().execute((trx) => runTogether(trx, batch));
+    } catch {
+      // Rolled back as a whole: give every job its own transaction and its own outcome.
+      for (const pending of batch) await runAlone(pending);
+      return;
+    }
+    batch.forEach((pending, i) => pending.resolve(results[i]));
   }
 
   function schedule(): void {
-    if (flushing || queue.length === 0) return;
-    flushing = true;
+    if (scheduled || running >= inFlight || queue.length === 0) return;
+    scheduled = true;
     setImmediate(() => {
-      void flush();
+      scheduled = false;
+      if (running >= inFlight || queue.length === 0) return;
+      const batch = queue.slice(0, maxBatch).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      queue = queue.slice(maxBatch);
+      running += 1;
+      void flush(batch).finally(() => {
+        running -= 1;
+        schedule();
+      });
+      schedule();
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { precompile } from '../store/database';
+import { batchedWritesOf } from './batched-writes';
 import { isoAt } from './order-views';
 import type { RawBodyResult } from './read-raw-body';
 import type { Database } from '../store/schema';
@@ -19,14 +20,25 @@ export async function recordNotification(
   db: Kysely<Database> | Transaction<Database>,
   record: NotificationRecord,
 ): Promise<void> {
-  await insertNotification(db, {
+  const row = {
     kind: record.kind,
     // PostgreSQL text cannot hold NUL; keep the rest of the body byte-for-byte.
-    rawBody: record.rawBody.replaceAll('\u0000', '\uFFFD'),
+    raw_body: record.rawBody.replaceAll('\u0000', '\uFFFD'),
     verdict: record.verdict.slice(0, 64),
-    outTradeNo: record.outTradeNo?.slice(0, 64) ?? null,
-    transactionId: record.transactionId?.slice(0, 64) ?? null,
-    receivedAt: record.receivedAt,
+    out_trade_no: record.outTradeNo?.slice(0, 64) ?? null,
+    transaction_id: record.transactionId?.slice(0, 64) ?? null,
+    received_at: record.receivedAt,
+  };
+  // Inside a PostgreSQL group-commit batch, one INSERT for the whole batch (batched-writes.ts).
+  const batched = batchedWritesOf(db);
+  if (batched) return batched.insertNotification(row);
+  await insertNotification(db, {
+    kind: row.kind,
+    rawBody: row.raw_body,
+    verdict: row.verdict,
+    outTradeNo: row.out_trade_no,
+    transactionId: row.transaction_id,
+    receivedAt: row.received_at,
   });
 }
 
