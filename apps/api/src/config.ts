@@ -34,6 +34,8 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
     .default('sqlite:./data/wxh5.sqlite'),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
   WECHAT_APP_ID: z
     .string({ error: 'WECHAT_APP_ID is required' })
@@ -73,6 +75,12 @@ export interface Config {
   /** True when PUBLIC_BASE_URL is https: cookies get `Secure`. */
   secureCookies: boolean;
   databaseUrl: string;
+  database: {
+    /** PostgreSQL: statement_timeout (and the idle-in-transaction bound); a longer statement fails with 503. */
+    statementTimeoutMs: number;
+    /** PostgreSQL: how long to wait for a connection before answering 503. */
+    connectTimeoutMs: number;
+  };
   redisUrl: string | undefined;
   wechat: {
     appId: string;
@@ -220,6 +228,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cookieKeys: e.COOKIE_KEYS,
     secureCookies: e.PUBLIC_BASE_URL.startsWith('https:'),
     databaseUrl: e.DATABASE_URL,
+    database: {
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    },
     redisUrl: e.REDIS_URL,
     wechat: {
       appId: e.WECHAT_APP_ID,

@@ -72,10 +72,16 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         'WECHAT_PAY_KEY_PATH): refunds work against the emulator, but the real WeChat Pay refuses them without it',
     );
   }
-  const database = openDatabase(
-    config.databaseUrl,
-    overrides.databaseSchema ? { schema: overrides.databaseSchema } : {},
-  );
+  const database = openDatabase(config.databaseUrl, {
+    ...(overrides.databaseSchema ? { schema: overrides.databaseSchema } : {}),
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    onConnectionError: (err) =>
+      logger.warn(
+        { err: { message: err.message, code: (err as { code?: unknown }).code } },
+        'database connection lost; the pool reconnects at the next query',
+      ),
+  });
   let redis: RedisClientType | undefined;
   try {
     await migrateToLatest(database.db);

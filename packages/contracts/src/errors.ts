@@ -26,6 +26,7 @@ export const API_ERRORS = {
   wechat_error: { code: 50200, status: 502 },
   wechat_unavailable: { code: 50300, status: 503 },
   not_ready: { code: 50301, status: 503 },
+  database_unavailable: { code: 50302, status: 503 },
   internal_error: { code: 50000, status: 500 },
 } as const satisfies Record<string, { code: number; status: number }>;
 

@@ -2,6 +2,7 @@ import type { ApiFailure } from '@wxh5/contracts';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../store/database-unavailable';
 import { toApiError } from '../wechat/wechat-api-error';
 import { ApiError } from './api-error';
 
@@ -61,6 +62,13 @@ export function handleErrors(logger: Logger): Middleware {
         // WeChat failures map to 502/503 in toApiError (src/wechat/wechat-api-error.ts).
         apiErr =
           toApiError(err) ??
+          (isDatabaseUnavailable(err)
+            ? new ApiError(
+                'database_unavailable',
+                'Our database is not answering right now. Please try again shortly.',
+                { cause: err, headers: { 'Retry-After': '5' } },
+              )
+            : undefined) ??
           (typeof err === 'object' && err !== null ? fromHttpLike(err) : undefined) ??
           new ApiError('internal_error', 'Something went wrong on our side. Please try again.');
       }

@@ -30,7 +30,24 @@ export interface DatabaseHandle {
 export interface DatabaseOptions {
   /** PostgreSQL only: put every table in this schema (tests use one schema per run). */
   schema?: string;
+  /**
+   * PostgreSQL only: a pooled connection failed while idle or between queries (server restart, failover,
+   * `pg_terminate_backend`, an idle timeout). The pool drops that connection and opens a new one at the next query;
+   * this only reports it. Without a listener node-postgres re-throws it as an unhandled `'error'` and the process
+   * exits.
+   */
+  onConnectionError?: (err: Error) => void;
+  /** PostgreSQL only: the server cancels a statement running longer than this (`statement_timeout`). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL only: give up opening a connection after this long (a partition must not hang every request). */
+  connectTimeoutMs?: number;
 }
+
+/** Defaults when the caller gives none: long enough for a loaded box, short enough that a hang becomes a 503. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Shown in pg_stat_activity; an `application_name` in the URL wins (tests use a unique one to find their own). */
+const DEFAULT_APPLICATION_NAME = 'wxh5-api';
 
 /**
  * Open `sqlite:<file>` (embedded default; `sqlite::memory:` for a throw-away database) or `postgres://…`.
@@ -86,10 +103,28 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const onConnectionError = options.onConnectionError ?? (() => undefined);
   const pool = new pg.Pool({
     connectionString: url,
+    application_name: DEFAULT_APPLICATION_NAME,
     max: 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    // Server side: a statement (or a transaction left idle) is cancelled after the bound. Client side: a server
+    // that stops answering altogether (a partition: no RST, no cancel reaching it) fails the query a little later.
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 2_000,
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle pooled connection that fails is reported on the pool...
+  pool.on('error', (err) => onConnectionError(err));
+  // ...but one checked out (Kysely holds it through a transaction) reports on the client, where pg-pool has no
+  // listener while it is lent out: listen on every client for its whole life. pg-pool discards a failed client
+  // when it is released, so the next query gets a fresh connection.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => onConnectionError(err));
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (options.schema) migrationSchemas.set(db, options.schema);

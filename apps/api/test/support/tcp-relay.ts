@@ -1,10 +1,12 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
-/** A TCP relay to `host:port` that a test can cut, to take a real dependency (Redis) away mid-test. */
+/** A TCP relay to `host:port` that a test can cut, to take a real dependency (Redis, PostgreSQL) away mid-test. */
 export interface TcpRelay {
   port: number;
   /** Stop accepting and drop every open connection. */
   cut(): void;
+  /** Accept again on the same port after `cut` (the dependency "comes back"). */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,13 +26,23 @@ export async function startTcpRelay(targetPort: number, targetHost = '127.0.0.1'
     upstream.on('error', end).on('close', end);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   const cut = () => {
-    server.close();
+    if (server.listening) server.close();
     for (const socket of sockets) socket.destroy();
   };
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     cut,
+    restore: () =>
+      new Promise<void>((resolve, reject) => {
+        if (server.listening) return resolve();
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         cut();
