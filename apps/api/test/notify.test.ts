@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import type { OrderStatus } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
@@ -36,7 +37,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pay notify on %s', (database
     await api.close();
   });
 
-  async function newOrder(amountFen = 1000, status = 'PENDING'): Promise<string> {
+  async function newOrder(amountFen = 1000, status: OrderStatus = 'PENDING'): Promise<string> {
     const outTradeNo = testTradeNo();
     await insertOrder(api.deps.db, { outTradeNo, amountFen, status });
     return outTradeNo;

@@ -4,11 +4,10 @@ import { buildXml, parseXml, signV2, verifyV2, type SignType } from '@wxh5/wecha
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPayClient, type PayClient } from '../src/wechat/pay-client';
 import {
-  PayBadResponseError,
-  PayResultFailError,
-  PayReturnFailError,
-  PayUnavailableError,
-} from '../src/wechat/pay-errors';
+  WechatBadResponseError,
+  WechatRefusedError,
+  WechatUnavailableError,
+} from '../src/shared/wechat-error';
 import { DEMO } from './pay-kit';
 
 /**
@@ -128,7 +127,7 @@ describe('the WeChat Pay v2 client', () => {
     script.push(
       ok({ trade_type: 'JSAPI', prepay_id: 'wxForged' }, 'HMAC-SHA256', 'OtherPayKey0123456789abcdefABCDEF'),
     );
-    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(PayBadResponseError);
+    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(WechatBadResponseError);
     expect(received).toHaveLength(1);
   });
 
@@ -143,12 +142,12 @@ describe('the WeChat Pay v2 client', () => {
         prepay_id: 'wx1',
       }),
     }));
-    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(PayBadResponseError);
+    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(WechatBadResponseError);
   });
 
   it('treats a correctly signed response for another merchant as an error', async () => {
     script.push(ok({ mch_id: '1900000999', prepay_id: 'wx1' }));
-    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(PayBadResponseError);
+    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(WechatBadResponseError);
   });
 
   it("reports return_code=FAIL as a protocol error with WeChat's message, without retrying it", async () => {
@@ -156,8 +155,8 @@ describe('the WeChat Pay v2 client', () => {
     const error = await client()
       .orderQuery(ORDER.outTradeNo)
       .catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(PayReturnFailError);
-    expect((error as PayReturnFailError).returnMsg).toBe('签名错误，请检查后再试');
+    expect(error).toBeInstanceOf(WechatRefusedError);
+    expect((error as WechatRefusedError).detail).toBe('签名错误，请检查后再试');
     expect(received).toHaveLength(1);
   });
 
@@ -166,8 +165,8 @@ describe('the WeChat Pay v2 client', () => {
     const error = await client()
       .closeOrder(ORDER.outTradeNo)
       .catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(PayResultFailError);
-    expect((error as PayResultFailError).errCode).toBe('ORDERPAID');
+    expect(error).toBeInstanceOf(WechatRefusedError);
+    expect((error as WechatRefusedError).code).toBe('ORDERPAID');
     expect(received).toHaveLength(1);
   });
 
@@ -175,7 +174,7 @@ describe('the WeChat Pay v2 client', () => {
     script.push(() => ({ status: 502, body: 'bad gateway' }));
     script.push(() => ({ body: buildXml({ return_code: 'FAIL', return_msg: '系统繁忙,请稍后再试' }) }));
     script.push(businessFail('SYSTEMERROR'));
-    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(PayUnavailableError);
+    await expect(client().unifiedOrder(ORDER)).rejects.toBeInstanceOf(WechatUnavailableError);
     expect(received).toHaveLength(3);
     expect(new Set(received).size).toBe(1);
   });
@@ -196,7 +195,7 @@ describe('the WeChat Pay v2 client', () => {
     expect(received).toHaveLength(2);
   });
 
-  it('gives up on an unreachable host with PayUnavailableError', async () => {
+  it('gives up on an unreachable host with WechatUnavailableError', async () => {
     const dead = createPayClient({
       appId: DEMO.appId,
       mchId: DEMO.mchId,
@@ -208,8 +207,8 @@ describe('the WeChat Pay v2 client', () => {
       retryDelayMs: 1,
     });
     const error = await dead.orderQuery('x1').catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(PayUnavailableError);
-    expect((error as PayUnavailableError).attempts).toBe(2);
+    expect(error).toBeInstanceOf(WechatUnavailableError);
+    expect((error as WechatUnavailableError).attempts).toBe(2);
   });
 
   it('reads refundquery answers item by item', async () => {

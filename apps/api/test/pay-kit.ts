@@ -12,6 +12,7 @@ import {
   signV2,
   type SignType,
 } from '@wxh5/wechat-core';
+import type { OrderStatus } from '@wxh5/contracts';
 import type { Kysely } from 'kysely';
 import type { Database, OrderRow } from '../src/store/schema';
 import { DEMO, TEST_ADMIN_TOKEN, TEST_COOKIE_KEY } from './support';
@@ -172,7 +173,7 @@ export async function insertOrder(
     outTradeNo: string;
     openId?: string;
     amountFen: number;
-    status?: string;
+    status?: OrderStatus;
     signType?: SignType;
     createdAt?: string;
   },

@@ -27,6 +27,7 @@ export {
   refundRequestSchema,
   refundStatusSchema,
   refundViewSchema,
+  signSchemeSchema,
 } from './pay';
 export type {
   JsapiPayParamsView,
@@ -39,6 +40,7 @@ export type {
   RefundRequest,
   RefundStatus,
   RefundView,
+  SignScheme,
 } from './pay';
 export { healthSchema, readinessSchema } from './health';
 export type { Health, Readiness } from './health';

@@ -22,13 +22,20 @@ export const payWalletRequestSchema = z.strictObject({
 });
 export type PayWalletRequest = z.infer<typeof payWalletRequestSchema>;
 
+/**
+ * How WeChat Pay signs: API v2 with MD5 or HMAC-SHA256 (the API key), API v3 with RSA (the merchant's private key).
+ * An order remembers the scheme it was placed with; the H5's `chooseWXPay` passes it through as `signType`.
+ */
+export const signSchemeSchema = z.enum(['MD5', 'HMAC-SHA256', 'RSA']);
+export type SignScheme = z.infer<typeof signSchemeSchema>;
+
 /** Exactly the object `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` takes (note `timeStamp`, capital S). */
 export const jsapiPayParamsSchema = z.object({
   appId: z.string(),
   timeStamp: z.string(),
   nonceStr: z.string(),
   package: z.string(),
-  signType: z.enum(['MD5', 'HMAC-SHA256']),
+  signType: signSchemeSchema,
   paySign: z.string(),
 });
 export type JsapiPayParamsView = z.infer<typeof jsapiPayParamsSchema>;

@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from '../store/database-unavailable';
-import { toApiError } from '../wechat/wechat-api-error';
+import { WechatError, WechatRefusedError, type WechatFailureKind } from '../shared/wechat-error';
 import { ApiError } from './api-error';
 
 /** Errors thrown by koa-bodyparser / raw-body carry an HTTP status and a `type`. */
@@ -35,6 +35,26 @@ function fromHttpLike(err: HttpLikeError): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * The one mapping from a WeChat failure (shared/wechat-error.ts) to the envelope, for every client — JSON API and
+ * Pay alike. Down (outcome unknown, try later) is 503 with Retry-After; a refusal or an untrustworthy answer is 502.
+ */
+const WECHAT_FAILURES = {
+  unavailable: (err) =>
+    new ApiError('wechat_unavailable', 'WeChat is not answering right now. Please try again shortly.', {
+      cause: err,
+      headers: { 'Retry-After': '5' },
+    }),
+  refused: (err) =>
+    new ApiError(
+      'wechat_error',
+      err instanceof WechatRefusedError ? `WeChat refused it (${err.code}).` : 'WeChat refused it.',
+      { cause: err },
+    ),
+  bad_response: (err) =>
+    new ApiError('wechat_error', 'WeChat answered with an unexpected response.', { cause: err }),
+} satisfies Record<WechatFailureKind, (err: WechatError) => ApiError>;
+
 /** A zod error becomes a 400 whose message names the offending fields. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
@@ -59,9 +79,8 @@ export function handleErrors(logger: Logger): Middleware {
       if (err instanceof ApiError) apiErr = err;
       else if (err instanceof z.ZodError) apiErr = new ApiError('invalid_request', describeZodError(err));
       else {
-        // WeChat failures map to 502/503 in toApiError (src/wechat/wechat-api-error.ts).
         apiErr =
-          toApiError(err) ??
+          (err instanceof WechatError ? WECHAT_FAILURES[err.kind](err) : undefined) ??
           (isDatabaseUnavailable(err)
             ? new ApiError(
                 'database_unavailable',

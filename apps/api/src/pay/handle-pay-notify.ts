@@ -1,9 +1,22 @@
-import { XmlParseError, parsePayTime, parseXml, verifyV2, type SignType } from '@wxh5/wechat-core';
+import {
+  XmlParseError,
+  parsePayTime,
+  parseXml,
+  verifyV2,
+  type SignType,
+  type XmlParseErrorReason,
+} from '@wxh5/wechat-core';
 import type { AppDeps } from '../deps';
 import { applyPayment, payPendingIfMatches, type PaymentOutcome } from './apply-payment';
 import { createGroupCommitter } from './group-commit';
 import { isoAt } from './order-views';
 import type { RawBodyResult } from './read-raw-body';
+import {
+  PAY_NOTIFY_ANSWERS,
+  type BodyVerdict,
+  type PayNoticeRejection,
+  type PayNotifyVerdict,
+} from './notify-verdicts';
 import {
   answerNotify,
   recordNotification,
@@ -15,8 +28,25 @@ type PayNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
 
 const INTEGER = /^\d{1,12}$/;
 
-function reject(verdict: string, message: string): NotifyResult {
-  return { reply: 'FAIL', verdict, message };
+type Judged = JudgedNotify<PayNotifyVerdict>;
+
+/** parseXml's refusals as verdicts (stable values, kept from before the union). */
+export const XML_VERDICTS = {
+  doctype: 'doctype',
+  entity: 'entity',
+  not_string: 'xml_not_string',
+  empty: 'xml_empty',
+  too_large: 'xml_too_large',
+  instruction: 'xml_instruction',
+  not_well_formed: 'xml_not_well_formed',
+  wrong_root: 'xml_wrong_root',
+  nested: 'xml_nested',
+  attributes: 'xml_attributes',
+  duplicate: 'xml_duplicate',
+} satisfies Record<XmlParseErrorReason, BodyVerdict>;
+
+function reject(verdict: PayNoticeRejection, ids: Partial<Judged> = {}): Judged {
+  return { verdict, ...ids };
 }
 
 /**
@@ -53,16 +83,12 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (body: RawBodyResul
   const { appId, mchId, payKey, paySignType } = config.wechat;
   const committer = createGroupCommitter(db);
 
-  async function judge(rawBody: string): Promise<JudgedNotify> {
+  async function judge(rawBody: string): Promise<Judged> {
     let fields: Record<string, string>;
     try {
       fields = parseXml(rawBody);
     } catch (error) {
-      if (error instanceof XmlParseError) {
-        const verdict =
-          error.reason === 'doctype' || error.reason === 'entity' ? error.reason : `xml_${error.reason}`;
-        return reject(verdict, 'invalid XML');
-      }
+      if (error instanceof XmlParseError) return reject(XML_VERDICTS[error.reason]);
       throw error;
     }
     const outTradeNo = fields['out_trade_no'];
@@ -71,26 +97,23 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (body: RawBodyResul
       ...(outTradeNo ? { outTradeNo: outTradeNo.slice(0, 64) } : {}),
       ...(transactionId ? { transactionId: transactionId.slice(0, 64) } : {}),
     };
-    if (fields['return_code'] !== 'SUCCESS')
-      return { ...reject('return_fail', 'return_code is not SUCCESS'), ...ids };
+    if (fields['return_code'] !== 'SUCCESS') return reject('return_fail', ids);
 
-    if (!fields['sign']) return { ...reject('missing_sign', 'no sign'), ...ids };
+    if (!fields['sign']) return reject('missing_sign', ids);
     const signType = notifySignType(fields, paySignType);
-    if (signType === null) return { ...reject('bad_sign_type', 'unknown sign_type'), ...ids };
+    if (signType === null) return reject('bad_sign_type', ids);
     // verifyV2 compares in constant time (timingSafeEqual over the hex).
-    if (!verifyV2(fields, payKey, signType))
-      return { ...reject('bad_signature', 'signature mismatch'), ...ids };
+    if (!verifyV2(fields, payKey, signType)) return reject('bad_signature', ids);
 
-    if (fields['appid'] !== appId) return { ...reject('wrong_appid', 'appid mismatch'), ...ids };
-    if (fields['mch_id'] !== mchId) return { ...reject('wrong_mch_id', 'mch_id mismatch'), ...ids };
+    if (fields['appid'] !== appId) return reject('wrong_appid', ids);
+    if (fields['mch_id'] !== mchId) return reject('wrong_mch_id', ids);
 
     if (fields['result_code'] !== 'SUCCESS') {
-      // A genuine (verified) notify that a payment did not succeed: nothing to move, and nothing a retry would
-      // change, so it is acknowledged (SUCCESS) and recorded; the order stays PENDING and the sweep reconciles it.
-      return { reply: 'SUCCESS', verdict: 'result_fail', message: 'OK', ...ids };
+      // A genuine (verified) notify that a payment did not succeed: acknowledged and recorded (PAY_NOTIFY_ANSWERS).
+      return { verdict: 'result_fail', ...ids };
     }
     if (!outTradeNo || !transactionId || !INTEGER.test(fields['total_fee'] ?? '')) {
-      return { ...reject('missing_fields', 'out_trade_no, transaction_id or total_fee missing'), ...ids };
+      return reject('missing_fields', ids);
     }
     const totalFee = Number(fields['total_fee']);
     const nowMs = deps.now();
@@ -108,7 +131,7 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (body: RawBodyResul
     // the order, the audit row and the transition commit together, or none of it does. The reply follows the
     // commit.
     const fact = { outTradeNo, transactionId, paidAt, now: isoAt(nowMs), source: 'notify' };
-    const verdict = await committer.run(outTradeNo, async (trx): Promise<string> => {
+    const verdict = await committer.run(outTradeNo, async (trx): Promise<PayNotifyVerdict> => {
       if (await payPendingIfMatches(trx, fact, { amountFen: totalFee, signType }, logger)) {
         await recordNotification(trx, {
           kind: 'pay',
@@ -125,7 +148,7 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (body: RawBodyResul
         .select(['amount_fen', 'sign_type', 'openid'])
         .where('out_trade_no', '=', outTradeNo)
         .executeTakeFirst();
-      let result: string;
+      let result: PayNotifyVerdict;
       if (!order) result = 'unknown_order';
       else if (signType !== order.sign_type) result = 'sign_type_mismatch';
       else if (totalFee !== order.amount_fen) {
@@ -151,33 +174,8 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): (body: RawBodyResul
       });
       return result;
     });
-    switch (verdict) {
-      case 'accepted':
-      case 'paid_after_close':
-      case 'duplicate':
-        return { reply: 'SUCCESS', verdict, message: 'OK', committed: true, ...ids };
-      case 'conflict':
-        return {
-          reply: 'FAIL',
-          verdict,
-          message: 'order paid by another transaction',
-          committed: true,
-          ...ids,
-        };
-      case 'unknown_order':
-        return { reply: 'FAIL', verdict, message: 'no such order', committed: true, ...ids };
-      case 'sign_type_mismatch':
-        return {
-          reply: 'FAIL',
-          verdict,
-          message: 'sign type differs from the order',
-          committed: true,
-          ...ids,
-        };
-      default:
-        return { reply: 'FAIL', verdict, message: 'total_fee mismatch', committed: true, ...ids };
-    }
+    return { verdict, committed: true, ...ids };
   }
 
-  return answerNotify('pay', deps, judge);
+  return answerNotify('pay', deps, PAY_NOTIFY_ANSWERS, judge);
 }

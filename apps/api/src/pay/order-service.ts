@@ -6,11 +6,11 @@ import {
   parsePayTime,
   type SignType,
 } from '@wxh5/wechat-core';
-import { apiError, type ApiError } from '../http/api-error';
+import { apiError } from '../http/api-error';
 import type { AppDeps } from '../deps';
 import type { OrderRow } from '../store/schema';
 import type { PayClient } from '../wechat/pay-client';
-import { PayClientError, PayUnavailableError, isResultFail } from '../wechat/pay-errors';
+import { isRefused } from '../shared/wechat-error';
 import { applyPayment, closePendingOrder } from './apply-payment';
 import { isoAt, toOrderView } from './order-views';
 import { ordersPageQuery } from './queries';
@@ -38,21 +38,6 @@ export interface CreateOrderInput {
 
 export type ReconcileOutcome = 'paid' | 'closed' | 'unchanged' | 'unknown_at_wechat' | 'mismatch';
 
-/** A PayClientError as the envelope error a client sees: 503 when WeChat is down, 502 for anything else. */
-export function wechatFailure(err: unknown, action: string): ApiError | undefined {
-  if (err instanceof PayUnavailableError) {
-    return apiError(
-      'wechat_unavailable',
-      `WeChat Pay is unavailable (${action}); please try again shortly.`,
-      err,
-    );
-  }
-  if (err instanceof PayClientError) {
-    return apiError('wechat_error', `WeChat Pay refused the ${action}: ${err.message}`, err);
-  }
-  return undefined;
-}
-
 /** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack socket) → `1.2.3.4`; WeChat wants the IPv4 form. */
 export function normalizeClientIp(ip: string): string {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
@@ -77,7 +62,7 @@ export interface OrderService {
   /** The owner's order, reconciled with WeChat first when it is PENDING and old enough. */
   getOrder(openId: string, outTradeNo: string): Promise<OrderView>;
   closeOrder(openId: string, outTradeNo: string): Promise<OrderView>;
-  /** Ask WeChat (orderquery) and apply what it says. Throws PayClientError when WeChat cannot answer. */
+  /** Ask WeChat (orderquery) and apply what it says. Throws a WechatError when WeChat cannot answer. */
   reconcileOrder(order: OrderRow): Promise<ReconcileOutcome>;
   /** closeorder at WeChat, then PENDING → CLOSED here; ORDERPAID → reconcile. Returns the order's new status. */
   closeAtWechat(order: OrderRow): Promise<string>;
@@ -121,7 +106,7 @@ export function createOrderService(
     try {
       answer = await client.orderQuery(order.out_trade_no);
     } catch (err) {
-      if (isResultFail(err, 'ORDERNOTEXIST')) return 'unknown_at_wechat';
+      if (isRefused(err, 'ORDERNOTEXIST')) return 'unknown_at_wechat';
       throw err;
     }
     const now = isoAt(deps.now());
@@ -199,12 +184,12 @@ export function createOrderService(
     try {
       await payClient.closeOrder(order.out_trade_no);
     } catch (err) {
-      if (isResultFail(err, 'ORDERPAID')) {
+      if (isRefused(err, 'ORDERPAID')) {
         await reconcileOrder(order);
         return (await reload(order.out_trade_no)).status;
       }
       // Already closed there, or never created there (unifiedorder failed): closed here too.
-      if (!isResultFail(err, 'ORDERCLOSED', 'ORDERNOTEXIST')) throw err;
+      if (!isRefused(err, 'ORDERCLOSED', 'ORDERNOTEXIST')) throw err;
     }
     await closePendingOrder(db, order.out_trade_no, isoAt(deps.now()));
     return (await reload(order.out_trade_no)).status;
@@ -255,8 +240,9 @@ export function createOrderService(
           timeExpire: formatPayTime(new Date(nowMs + config.pay.orderExpireMinutes * 60_000)),
         }));
       } catch (err) {
+        // handleErrors answers 503 (WeChat down) or 502 (refused); the row stays PENDING either way.
         logger.warn({ err, outTradeNo }, 'unifiedorder failed; the order stays PENDING for reconciliation');
-        throw wechatFailure(err, 'order') ?? err;
+        throw err;
       }
       await db
         .updateTable('orders')
@@ -312,12 +298,7 @@ export function createOrderService(
         throw apiError('order_already_paid', 'This order is paid; it cannot be closed.');
       }
       if (order.status === 'CLOSED') return toOrderView(order);
-      let status: string;
-      try {
-        status = await closeAtWechat(order);
-      } catch (err) {
-        throw wechatFailure(err, 'close') ?? err;
-      }
+      const status = await closeAtWechat(order);
       if (status === 'PAID' || status === 'REFUNDED') {
         throw apiError('order_already_paid', 'This order was paid before it could be closed.');
       }

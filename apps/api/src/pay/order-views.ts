@@ -1,4 +1,4 @@
-import type { OrderStatus, OrderView, RefundStatus, RefundView } from '@wxh5/contracts';
+import type { OrderView, RefundView } from '@wxh5/contracts';
 import type { OrderRow, RefundRow } from '../store/schema';
 
 /** ISO-8601 UTC, the format every timestamp column uses (sorts correctly as text). */
@@ -11,7 +11,7 @@ export function toOrderView(row: OrderRow): OrderView {
     outTradeNo: row.out_trade_no,
     amountFen: row.amount_fen,
     description: row.description,
-    status: row.status as OrderStatus,
+    status: row.status,
     createdAt: row.created_at,
     ...(row.paid_at ? { paidAt: row.paid_at } : {}),
     ...(row.transaction_id ? { transactionId: row.transaction_id } : {}),
@@ -24,7 +24,7 @@ export function toRefundView(row: RefundRow): RefundView {
     outRefundNo: row.out_refund_no,
     outTradeNo: row.out_trade_no,
     amountFen: row.amount_fen,
-    status: row.status as RefundStatus,
+    status: row.status,
     ...(row.refund_id ? { refundId: row.refund_id } : {}),
     createdAt: row.created_at,
   };

@@ -5,11 +5,12 @@ import { batchedWritesOf } from './batched-writes';
 import { isoAt } from './order-views';
 import type { RawBodyResult } from './read-raw-body';
 import type { Database } from '../store/schema';
+import type { BodyVerdict, NotifyAnswer, NotifyVerdict, RefundAuditVerdict } from './notify-verdicts';
 
 export interface NotificationRecord {
   kind: 'pay' | 'refund';
   rawBody: string;
-  verdict: string;
+  verdict: NotifyVerdict | RefundAuditVerdict;
   outTradeNo: string | null;
   transactionId: string | null;
   receivedAt: string;
@@ -57,45 +58,50 @@ const insertNotification = precompile(
 );
 
 /** What a notify handler answers WeChat, and what went into pay_notifications.verdict. */
-export interface NotifyResult {
-  reply: 'SUCCESS' | 'FAIL';
-  verdict: string;
-  /** The reply's return_msg. */
-  message: string;
+export interface NotifyResult<V extends NotifyVerdict = NotifyVerdict> extends NotifyAnswer {
+  verdict: V;
 }
 
 /** A handler's judgement of one notify; `committed` = its audit row was already written in its transaction. */
-export interface JudgedNotify extends NotifyResult {
-  outTradeNo?: string;
-  transactionId?: string;
+export interface JudgedNotify<V extends NotifyVerdict> {
+  verdict: V;
+  outTradeNo?: string | undefined;
+  transactionId?: string | undefined;
   committed?: boolean;
 }
 
 /**
  * The frame both notify routes share: a body refused before parsing (too large, not UTF-8, aborted) is a FAIL with
  * that reason; otherwise judge the raw body, and an unexpected error is a FAIL (WeChat retries). A judgement whose
- * audit row was not written inside its transaction is recorded now — and a SUCCESS that cannot be recorded becomes
- * a FAIL, so nothing is acknowledged that is not stored.
+ * audit row was not written inside its transaction is recorded now — and an acknowledgement that cannot be
+ * recorded becomes a FAIL, so nothing is acknowledged that is not stored. `answers` (a `satisfies`-checked record
+ * in notify-verdicts.ts) turns each verdict into its answer.
  */
-export function answerNotify(
+export function answerNotify<V extends NotifyVerdict>(
   kind: NotificationRecord['kind'],
   deps: { db: Kysely<Database>; logger: Logger; now: () => number },
-  judge: (rawBody: string) => Promise<JudgedNotify>,
-): (body: RawBodyResult) => Promise<NotifyResult> {
+  answers: Record<V | BodyVerdict | 'internal_error', NotifyAnswer>,
+  judge: (rawBody: string) => Promise<JudgedNotify<V>>,
+): (body: RawBodyResult) => Promise<NotifyResult<V | BodyVerdict | 'internal_error'>> {
   const { db, logger } = deps;
+  const answer = <W extends V | BodyVerdict | 'internal_error'>(verdict: W): NotifyResult<W> => ({
+    verdict,
+    ...answers[verdict],
+  });
   return async (body) => {
     const receivedAt = isoAt(deps.now());
-    let result: JudgedNotify;
+    let result: JudgedNotify<V | BodyVerdict | 'internal_error'>;
     if (!body.ok) {
-      result = { reply: 'FAIL', verdict: body.reason, message: body.reason };
+      result = { verdict: body.reason };
     } else {
       try {
         result = await judge(body.text);
       } catch (err) {
         logger.error({ err, kind }, 'notify failed unexpectedly; answering FAIL so WeChat retries');
-        result = { reply: 'FAIL', verdict: 'internal_error', message: 'temporary failure' };
+        result = { verdict: 'internal_error' };
       }
     }
+    const answered = answer(result.verdict);
     if (!result.committed) {
       try {
         await recordNotification(db, {
@@ -109,14 +115,12 @@ export function answerNotify(
         });
       } catch (err) {
         logger.error({ err, kind, verdict: result.verdict }, 'could not record a notify');
-        if (result.reply === 'SUCCESS') {
-          return { reply: 'FAIL', verdict: 'internal_error', message: 'temporary failure' };
-        }
+        if (answered.acknowledged) return answer('internal_error');
       }
-      if (result.reply === 'FAIL') {
+      if (!answered.acknowledged) {
         logger.warn({ kind, verdict: result.verdict, outTradeNo: result.outTradeNo }, 'notify refused');
       }
     }
-    return { reply: result.reply, verdict: result.verdict, message: result.message };
+    return answered;
   };
 }

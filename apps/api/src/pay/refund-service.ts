@@ -1,17 +1,25 @@
-import { ROUTES, type RefundRequest, type RefundView } from '@wxh5/contracts';
+import {
+  ROUTES,
+  type OrderStatus,
+  type RefundRequest,
+  type RefundStatus,
+  type RefundView,
+} from '@wxh5/contracts';
 import { createOutTradeNo } from '@wxh5/wechat-core';
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps';
 import { apiError } from '../http/api-error';
 import type { RefundRow } from '../store/schema';
-import type { PayClient } from '../wechat/pay-client';
-import { PayResultFailError, PayReturnFailError } from '../wechat/pay-errors';
-import { wechatFailure } from './order-service';
+import type { PayClient, V2RefundStatus } from '../wechat/pay-client';
+import { WechatRefusedError, isRefused } from '../shared/wechat-error';
 import { isoAt, toRefundView } from './order-views';
 import { reservedRefundsQuery } from './queries';
 
+/** How a refund ended at WeChat: it went through, it was closed, or the money could not be returned (CHANGE). */
+export type RefundOutcome = Exclude<RefundStatus, 'PROCESSING'>;
+
 /** Refund statuses that hold part of the paid amount (the reservation). */
-export const RESERVING_REFUND_STATUSES = ['PROCESSING', 'SUCCESS'] as const;
+export const RESERVING_REFUND_STATUSES = ['PROCESSING', 'SUCCESS'] as const satisfies readonly RefundStatus[];
 
 type RefundServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'>;
 
@@ -31,12 +39,12 @@ export interface RefundService {
 export async function applyRefundOutcome(
   db: RefundServiceDeps['db'],
   refund: Pick<RefundRow, 'out_refund_no' | 'out_trade_no' | 'amount_fen'>,
-  refundStatus: string,
+  outcome: RefundOutcome,
   refundId: string | undefined,
   now: string,
   logger: RefundServiceDeps['logger'],
 ): Promise<boolean> {
-  if (refundStatus === 'SUCCESS') {
+  if (outcome === 'SUCCESS') {
     // A SUCCESS after we had marked the refund CLOSED/ABNORMAL still means the money went back: apply it.
     const moved = await db
       .updateTable('refunds')
@@ -49,7 +57,7 @@ export async function applyRefundOutcome(
       .updateTable('orders')
       .set({
         refunded_fen: sql<number>`refunded_fen + ${refund.amount_fen}`,
-        status: sql<string>`case when refunded_fen + ${refund.amount_fen} >= amount_fen then 'REFUNDED' else status end`,
+        status: sql<OrderStatus>`case when refunded_fen + ${refund.amount_fen} >= amount_fen then 'REFUNDED' else status end`,
         updated_at: now,
       })
       .where('out_trade_no', '=', refund.out_trade_no)
@@ -57,24 +65,29 @@ export async function applyRefundOutcome(
     logger.info({ outRefundNo: refund.out_refund_no, outTradeNo: refund.out_trade_no }, 'refund succeeded');
     return true;
   }
-  const target =
-    refundStatus === 'REFUNDCLOSE' ? 'CLOSED' : refundStatus === 'CHANGE' ? 'ABNORMAL' : undefined;
-  if (!target) return false;
   const moved = await db
     .updateTable('refunds')
-    .set({ status: target, updated_at: now, ...(refundId ? { refund_id: refundId } : {}) })
+    .set({ status: outcome, updated_at: now, ...(refundId ? { refund_id: refundId } : {}) })
     .where('out_refund_no', '=', refund.out_refund_no)
     .where('status', '=', 'PROCESSING')
     .executeTakeFirst();
   if (moved.numUpdatedRows > 0n) {
     logger.warn(
-      { outRefundNo: refund.out_refund_no, refundStatus },
+      { outRefundNo: refund.out_refund_no, outcome },
       'refund did not go through; reservation released',
     );
     return true;
   }
   return false;
 }
+
+/** v2 `refund_status` → the outcome it means (PROCESSING: none yet). */
+export const V2_REFUND_OUTCOMES = {
+  SUCCESS: 'SUCCESS',
+  REFUNDCLOSE: 'CLOSED',
+  CHANGE: 'ABNORMAL',
+  PROCESSING: undefined,
+} as const satisfies Record<V2RefundStatus, RefundOutcome | undefined>;
 
 export function createRefundService(deps: RefundServiceDeps, payClient: PayClient): RefundService {
   const { config, db, logger } = deps;
@@ -119,7 +132,7 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
         out_trade_no: outTradeNo,
         amount_fen: request.amountFen,
         reason: request.reason ?? null,
-        status: 'PROCESSING',
+        status: 'PROCESSING' as const,
         refund_id: null,
         created_at: now,
         updated_at: now,
@@ -156,7 +169,7 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
         .where('out_refund_no', '=', refund.out_refund_no)
         .execute();
     } catch (err) {
-      if (err instanceof PayResultFailError || err instanceof PayReturnFailError) {
+      if (err instanceof WechatRefusedError) {
         // WeChat definitely did not accept it: release the reservation.
         await db
           .updateTable('refunds')
@@ -181,11 +194,7 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
   return {
     async createRefund(outTradeNo, request) {
       const refund = await reserve(outTradeNo, request);
-      try {
-        return toRefundView(await submit(refund));
-      } catch (err) {
-        throw wechatFailure(err, 'refund') ?? err;
-      }
+      return toRefundView(await submit(refund));
     },
 
     async reconcileRefund(refund) {
@@ -193,7 +202,7 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
       try {
         items = await payClient.refundQuery(refund.out_refund_no);
       } catch (err) {
-        if (err instanceof PayResultFailError && err.errCode === 'REFUNDNOTEXIST') {
+        if (isRefused(err, 'REFUNDNOTEXIST')) {
           // WeChat never saw it (the first submit was lost): send it again, same out_refund_no.
           await submit(refund);
           return;
@@ -201,12 +210,11 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
         throw err;
       }
       const item = items.find((candidate) => candidate.outRefundNo === refund.out_refund_no);
-      if (!item || item.refundStatus === 'PROCESSING') return;
+      const outcome = item ? V2_REFUND_OUTCOMES[item.refundStatus] : undefined;
+      if (!item || !outcome) return;
       await db
         .transaction()
-        .execute((trx) =>
-          applyRefundOutcome(trx, refund, item.refundStatus, item.refundId, isoAt(deps.now()), logger),
-        );
+        .execute((trx) => applyRefundOutcome(trx, refund, outcome, item.refundId, isoAt(deps.now()), logger));
     },
   };
 }

@@ -26,7 +26,12 @@ export function notifyRoutes(deps: AppDeps, services: PayServices) {
     async (ctx) => {
       try {
         const result = await handler(await readRawBody(ctx.req));
-        answer(ctx, result.reply, result.message, result.verdict === 'too_large' ? 413 : 200);
+        answer(
+          ctx,
+          result.acknowledged ? 'SUCCESS' : 'FAIL',
+          result.message,
+          result.verdict === 'too_large' ? 413 : 200,
+        );
       } catch (err) {
         deps.logger.error({ err, kind }, 'notify route failed unexpectedly');
         answer(ctx, 'FAIL', 'temporary failure');

@@ -1,3 +1,4 @@
+import type { OrderStatus, RefundStatus } from '@wxh5/contracts';
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
@@ -22,8 +23,7 @@ export interface OrdersTable {
   openid: string;
   amount_fen: number;
   description: string;
-  /** 'PENDING' | 'PAID' | 'CLOSED' | 'REFUNDED' */
-  status: string;
+  status: OrderStatus;
   /** The v2 sign type the order was placed with (the pay-sign must use the same). */
   sign_type: string;
   client_ip: string;
@@ -38,8 +38,7 @@ export interface OrdersTable {
 
 export interface PayNotificationsTable {
   id: Generated<number>;
-  /** 'pay' | 'refund' */
-  kind: string;
+  kind: 'pay' | 'refund';
   raw_body: string;
   /** 'accepted' | 'duplicate' | a rejection reason such as 'bad_signature', 'amount_mismatch' … */
   verdict: string;
@@ -54,8 +53,7 @@ export interface RefundsTable {
   out_trade_no: string;
   amount_fen: number;
   reason: string | null;
-  /** 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL' */
-  status: string;
+  status: RefundStatus;
   refund_id: string | null;
   created_at: string;
   updated_at: string;

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { ApiError } from '../http/api-error';
 import { REJECTED_CODE_ERRCODES, type OAuthClient } from '../wechat/oauth-client';
 import type { OAuthStateStore, TakeStateResult } from '../wechat/oauth-state-store';
-import { WechatApiError } from '../wechat/wechat-api-error';
+import { WechatRefusedError } from '../shared/wechat-error';
 import type { UserOAuthTokenStore } from './oauth-token-store';
 import type { UserRepository } from './user-repository';
 
@@ -54,7 +54,7 @@ export function createLoginService(deps: LoginServiceDeps) {
       return await oauth.exchangeCode(code);
     } catch (err) {
       if (
-        err instanceof WechatApiError &&
+        err instanceof WechatRefusedError &&
         err.errcode !== undefined &&
         REJECTED_CODE_ERRCODES.has(err.errcode)
       ) {

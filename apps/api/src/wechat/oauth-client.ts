@@ -1,4 +1,4 @@
-import { WechatApiError } from './wechat-api-error';
+import { WechatBadResponseError } from '../shared/wechat-error';
 import type { WechatJsonClient } from './wechat-http';
 
 export const OAUTH_TOKEN_ENDPOINT = '/sns/oauth2/access_token';
@@ -70,7 +70,7 @@ export function createOAuthClient(options: {
       const openId = str(wire.openid);
       const accessToken = str(wire.access_token);
       if (!openId || !accessToken) {
-        throw new WechatApiError(OAUTH_TOKEN_ENDPOINT, undefined, 'no openid/access_token in the answer');
+        throw new WechatBadResponseError(OAUTH_TOKEN_ENDPOINT, 'no openid/access_token in the answer');
       }
       return {
         openId,
@@ -93,7 +93,7 @@ export function createOAuthClient(options: {
         lang: 'zh_CN',
       });
       if (str(wire.openid) !== openId) {
-        throw new WechatApiError(USERINFO_ENDPOINT, undefined, 'the answer is for another openid');
+        throw new WechatBadResponseError(USERINFO_ENDPOINT, 'the answer is for another openid');
       }
       return {
         openId,

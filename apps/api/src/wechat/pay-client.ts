@@ -1,12 +1,8 @@
 import { buildXml, createNonce, parseXml, signV2, verifyV2, type SignType } from '@wxh5/wechat-core';
 import got, { type Got } from 'got';
 import type { Logger } from 'pino';
-import {
-  PayBadResponseError,
-  PayResultFailError,
-  PayReturnFailError,
-  PayUnavailableError,
-} from './pay-errors';
+import { WechatBadResponseError, WechatRefusedError } from '../shared/wechat-error';
+import { TransientWechatFailure, withWechatRetries } from './wechat-http';
 
 /**
  * The WeChat Pay API v2 client (XML over HTTPS POST). Every request is signed with the configured sign type and
@@ -14,10 +10,12 @@ import {
  * `return_code` (protocol) then `result_code` (business) — and its signature is verified in constant time before
  * anything in it is believed: a response with a bad sign is an error, never data.
  *
- * Retries: network errors, timeouts, HTTP 5xx, "system busy" (`return_code=FAIL` 系统繁忙) and
- * `SYSTEMERROR`/`BIZERR_NEED_RETRY` are retried a bounded number of times with the SAME request body (same
- * out_trade_no, nonce and sign — WeChat asks for a re-entered order to repeat its original parameters), then
- * surface as `PayUnavailableError`.
+ * Failures are the shared family (shared/wechat-error.ts): a `return_code=FAIL` is a `WechatRefusedError` with code
+ * `RETURN_FAIL`, a `result_code=FAIL` one with its `err_code` (ORDERPAID …), an untrustworthy answer a
+ * `WechatBadResponseError`. Retries go through `withWechatRetries`, the policy the JSON calls use: network errors,
+ * timeouts, HTTP 5xx, "system busy" (`return_code=FAIL` 系统繁忙) and `SYSTEMERROR`/`BIZERR_NEED_RETRY` are retried
+ * a bounded number of times with the SAME request body (same out_trade_no, nonce and sign — WeChat asks for a
+ * re-entered order to repeat its original parameters), then surface as `WechatUnavailableError`.
  *
  * `/secapi/pay/refund` needs the merchant's client certificate (mutual TLS) on the real WeChat Pay: pass
  * `clientCertificate` (PKCS#12 `pfx` + passphrase, default passphrase = mch_id, or PEM `cert` + `key`). The local
@@ -42,7 +40,7 @@ export interface PayClientOptions {
   timeoutMs: number;
   /** Attempts per call including the first (default 3). */
   maxAttempts?: number;
-  /** Pause before retry n is n × this (default 100 ms). */
+  /** First backoff delay; doubles each retry, with jitter (default 100 ms). */
   retryDelayMs?: number;
   clientCertificate?: ClientCertificate;
   logger?: Logger;
@@ -98,19 +96,26 @@ export interface RefundResult {
   refundFen: number;
 }
 
+/** v2 `refund_status`. */
+export type V2RefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
+
+/** An unknown (future) status is not an outcome: treated as still processing. */
+function toRefundStatus(value: string | undefined): V2RefundStatus {
+  return value === 'SUCCESS' || value === 'REFUNDCLOSE' || value === 'CHANGE' ? value : 'PROCESSING';
+}
+
 export interface RefundQueryItem {
   outRefundNo: string;
   refundId: string | undefined;
   refundFen: number | undefined;
-  /** SUCCESS | REFUNDCLOSE | PROCESSING | CHANGE */
-  refundStatus: string;
+  refundStatus: V2RefundStatus;
 }
 
 export interface PayClient {
   readonly signType: SignType;
   unifiedOrder(input: UnifiedOrderInput): Promise<UnifiedOrderResult>;
   orderQuery(outTradeNo: string): Promise<OrderQueryResult>;
-  /** Resolves when WeChat closed it; ORDERPAID / ORDERCLOSED / ORDERNOTEXIST arrive as `PayResultFailError`. */
+  /** Resolves when WeChat closed it; ORDERPAID / ORDERCLOSED / ORDERNOTEXIST arrive as `WechatRefusedError`. */
   closeOrder(outTradeNo: string): Promise<void>;
   refund(input: RefundInput): Promise<RefundResult>;
   refundQuery(outRefundNo: string): Promise<RefundQueryItem[]>;
@@ -119,8 +124,6 @@ export interface PayClient {
 const RETRYABLE_ERR_CODES = new Set(['SYSTEMERROR', 'BIZERR_NEED_RETRY']);
 /** `return_code=FAIL` messages that mean "busy, try again" rather than "your request is wrong". */
 const BUSY_RETURN_MSG = /繁忙|SYSTEMERROR|system\s*(error|busy)/i;
-
-type Outcome = { ok: true; fields: Record<string, string> } | { ok: false; retryable: boolean; error: Error };
 
 function optionalInt(value: string | undefined): number | undefined {
   if (value === undefined || !/^\d+$/.test(value)) return undefined;
@@ -151,77 +154,50 @@ export function createPayClient(options: PayClientOptions): PayClient {
     return { certificate: cert.cert, key: cert.key };
   })();
 
-  async function attempt(endpoint: string, body: string): Promise<Outcome> {
-    let statusCode: number;
-    let text: string;
-    try {
-      const response = await http.post(endpoint.replace(/^\//, ''), {
-        body,
-        ...(httpsOptions && endpoint.startsWith('/secapi/') ? { https: httpsOptions } : {}),
-      });
-      statusCode = response.statusCode;
-      text = response.body;
-    } catch (error) {
-      // got's RequestError covers DNS, connection resets and its own TimeoutError.
-      return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
-    }
-    if (statusCode >= 500) return { ok: false, retryable: true, error: new Error(`HTTP ${statusCode}`) };
-    if (statusCode !== 200) {
-      return { ok: false, retryable: false, error: new PayBadResponseError(endpoint, `HTTP ${statusCode}`) };
-    }
+  /** One attempt: the verified fields, or a throw — `TransientWechatFailure` for what is worth retrying. */
+  async function attempt(endpoint: string, body: string): Promise<Record<string, string>> {
+    // got's RequestError (DNS, connection resets, its own TimeoutError) is classified by withWechatRetries.
+    const response = await http.post(endpoint.replace(/^\//, ''), {
+      body,
+      ...(httpsOptions && endpoint.startsWith('/secapi/') ? { https: httpsOptions } : {}),
+    });
+    const statusCode = response.statusCode;
+    if (statusCode >= 500) throw new TransientWechatFailure('http_status', `HTTP ${statusCode}`);
+    if (statusCode !== 200) throw new WechatBadResponseError(endpoint, `HTTP ${statusCode}`);
     let fields: Record<string, string>;
     try {
-      fields = parseXml(text);
+      fields = parseXml(response.body);
     } catch (error) {
-      return {
-        ok: false,
-        retryable: false,
-        error: new PayBadResponseError(endpoint, 'not a v2 XML message', { cause: error }),
-      };
+      throw new WechatBadResponseError(endpoint, 'not a v2 XML message', { cause: error });
     }
     if (fields['return_code'] !== 'SUCCESS') {
       const returnMsg = fields['return_msg'] ?? '';
-      return {
-        ok: false,
-        retryable: BUSY_RETURN_MSG.test(returnMsg),
-        error: new PayReturnFailError(endpoint, returnMsg),
-      };
+      if (BUSY_RETURN_MSG.test(returnMsg))
+        throw new TransientWechatFailure('busy', 'return_code=FAIL (busy)');
+      throw new WechatRefusedError(endpoint, 'RETURN_FAIL', returnMsg);
     }
     // Tier 1 passed: from here on the message must be signed by WeChat with our key.
     const declared = fields['sign_type'];
     const responseSignType: SignType =
       declared === 'MD5' || declared === 'HMAC-SHA256' ? declared : options.signType;
     if (!verifyV2(fields, options.key, responseSignType)) {
-      return {
-        ok: false,
-        retryable: false,
-        error: new PayBadResponseError(endpoint, 'the response signature does not verify'),
-      };
+      throw new WechatBadResponseError(endpoint, 'the response signature does not verify');
     }
     if (fields['appid'] !== undefined && fields['appid'] !== options.appId) {
-      return {
-        ok: false,
-        retryable: false,
-        error: new PayBadResponseError(endpoint, 'the response is for another appid'),
-      };
+      throw new WechatBadResponseError(endpoint, 'the response is for another appid');
     }
     if (fields['mch_id'] !== undefined && fields['mch_id'] !== options.mchId) {
-      return {
-        ok: false,
-        retryable: false,
-        error: new PayBadResponseError(endpoint, 'the response is for another mch_id'),
-      };
+      throw new WechatBadResponseError(endpoint, 'the response is for another mch_id');
     }
     if (fields['result_code'] !== 'SUCCESS') {
       const errCode = fields['err_code'] ?? 'UNKNOWN';
-      return {
-        ok: false,
-        retryable: RETRYABLE_ERR_CODES.has(errCode),
-        error: new PayResultFailError(endpoint, errCode, fields['err_code_des'] ?? ''),
-      };
+      if (RETRYABLE_ERR_CODES.has(errCode)) throw new TransientWechatFailure('busy', errCode);
+      throw new WechatRefusedError(endpoint, errCode, fields['err_code_des'] ?? '');
     }
-    return { ok: true, fields };
+    return fields;
   }
+
+  const policy = { retries: maxAttempts - 1, retryDelayMs, logger: options.logger };
 
   async function call(
     endpoint: string,
@@ -237,19 +213,7 @@ export function createPayClient(options: PayClientOptions): PayClient {
     message['sign'] = signV2(message, options.key, options.signType);
     // Built once: every retry sends exactly these bytes.
     const body = buildXml(message);
-    let last: Error = new Error('no attempt made');
-    for (let n = 1; n <= maxAttempts; n += 1) {
-      const outcome = await attempt(endpoint, body);
-      if (outcome.ok) return outcome.fields;
-      if (!outcome.retryable) throw outcome.error;
-      last = outcome.error;
-      options.logger?.warn(
-        { endpoint, attempt: n, err: last.message },
-        'wechat pay call failed, retrying with the same request',
-      );
-      if (n < maxAttempts) await new Promise((resolve) => setTimeout(resolve, retryDelayMs * n));
-    }
-    throw new PayUnavailableError(endpoint, maxAttempts, last.message, { cause: last });
+    return withWechatRetries(endpoint, policy, () => attempt(endpoint, body));
   }
 
   return {
@@ -270,7 +234,8 @@ export function createPayClient(options: PayClientOptions): PayClient {
         openid: input.openId,
       });
       const prepayId = nonEmpty(fields['prepay_id']);
-      if (!prepayId) throw new PayBadResponseError('/pay/unifiedorder', 'no prepay_id in a SUCCESS response');
+      if (!prepayId)
+        throw new WechatBadResponseError('/pay/unifiedorder', 'no prepay_id in a SUCCESS response');
       return { prepayId, tradeType: fields['trade_type'] ?? 'JSAPI' };
     },
 
@@ -278,9 +243,9 @@ export function createPayClient(options: PayClientOptions): PayClient {
       const fields = await call('/pay/orderquery', { out_trade_no: outTradeNo });
       const tradeState = nonEmpty(fields['trade_state']);
       if (!tradeState)
-        throw new PayBadResponseError('/pay/orderquery', 'no trade_state in a SUCCESS response');
+        throw new WechatBadResponseError('/pay/orderquery', 'no trade_state in a SUCCESS response');
       if (fields['out_trade_no'] !== undefined && fields['out_trade_no'] !== outTradeNo) {
-        throw new PayBadResponseError('/pay/orderquery', 'the response is about another out_trade_no');
+        throw new WechatBadResponseError('/pay/orderquery', 'the response is about another out_trade_no');
       }
       return {
         tradeState,
@@ -308,7 +273,7 @@ export function createPayClient(options: PayClientOptions): PayClient {
       });
       const refundId = nonEmpty(fields['refund_id']);
       if (!refundId)
-        throw new PayBadResponseError('/secapi/pay/refund', 'no refund_id in a SUCCESS response');
+        throw new WechatBadResponseError('/secapi/pay/refund', 'no refund_id in a SUCCESS response');
       return { refundId, refundFen: optionalInt(fields['refund_fee']) ?? input.refundFen };
     },
 
@@ -321,7 +286,7 @@ export function createPayClient(options: PayClientOptions): PayClient {
           outRefundNo: fields[`out_refund_no_${i}`] ?? '',
           refundId: nonEmpty(fields[`refund_id_${i}`]),
           refundFen: optionalInt(fields[`refund_fee_${i}`]),
-          refundStatus: fields[`refund_status_${i}`] ?? 'PROCESSING',
+          refundStatus: toRefundStatus(fields[`refund_status_${i}`]),
         });
       }
       return items;

@@ -6,7 +6,7 @@ import { ApiError } from '../http/api-error';
 import { guardCache } from '../shared/guard-cache';
 import { LockTimeoutError } from '../shared/lock-timeout-error';
 import { LockUnavailableError } from '../shared/lock-unavailable-error';
-import { WechatApiError, WechatUnavailableError } from './wechat-api-error';
+import { WechatBadResponseError, WechatRefusedError, WechatUnavailableError } from '../shared/wechat-error';
 import { createWechatJsonClient, type WechatJsonClient } from './wechat-http';
 
 /** What the cache holds for the global access_token and the jsapi_ticket. */
@@ -212,7 +212,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         });
     const endpoint = stable ? ACCESS_TOKEN_ENDPOINT : CLASSIC_TOKEN_ENDPOINT;
     if (typeof answer.access_token !== 'string' || answer.access_token === '') {
-      throw new WechatApiError(endpoint, undefined, 'no access_token in the answer');
+      throw new WechatBadResponseError(endpoint, 'no access_token in the answer');
     }
     const expiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : 7200;
     logger.info({ endpoint, expiresIn }, 'fetched a global access_token');
@@ -272,7 +272,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         try {
           answer = await fetchTicket(token);
         } catch (err) {
-          if (!(err instanceof WechatApiError) || !INVALID_TOKEN_ERRCODES.has(err.errcode ?? 0)) throw err;
+          if (!(err instanceof WechatRefusedError) || !INVALID_TOKEN_ERRCODES.has(err.errcode ?? 0))
+            throw err;
           // The token is not valid any more (superseded, expired early, or revoked): refresh it once, retry once.
           logger.warn(
             { errcode: err.errcode },
@@ -282,7 +283,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           answer = await fetchTicket(token);
         }
         if (typeof answer.ticket !== 'string' || answer.ticket === '') {
-          throw new WechatApiError(TICKET_ENDPOINT, undefined, 'no ticket in the answer');
+          throw new WechatBadResponseError(TICKET_ENDPOINT, 'no ticket in the answer');
         }
         const expiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : 7200;
         logger.info({ expiresIn }, 'fetched a jsapi_ticket');

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WechatApiError, WechatUnavailableError } from './wechat-api-error';
+import { WechatBadResponseError, WechatRefusedError, WechatUnavailableError } from '../shared/wechat-error';
 import { createWechatJsonClient } from './wechat-http';
 
 /** A fake WeChat host answering from a script: each call takes the next answer (the last one repeats). */
@@ -74,7 +74,7 @@ describe('createWechatJsonClient', () => {
   it('does not retry a business error and keeps its errcode', async () => {
     const host = await startHost([json({ errcode: 40013, errmsg: 'invalid appid, rid: x' })]);
     const err = await failure(client(host).get('/cgi-bin/token', { secret: SECRET }));
-    expect(err).toBeInstanceOf(WechatApiError);
+    expect(err).toBeInstanceOf(WechatRefusedError);
     expect(err).toMatchObject({ endpoint: '/cgi-bin/token', errcode: 40013 });
     expect(calls).toHaveLength(1);
   });
@@ -82,14 +82,14 @@ describe('createWechatJsonClient', () => {
   it('does not retry an HTTP 4xx', async () => {
     const host = await startHost([json({}, 404)]);
     const err = await failure(client(host).get('/cgi-bin/token', {}));
-    expect(err).toBeInstanceOf(WechatApiError);
+    expect(err).toBeInstanceOf(WechatRefusedError);
     expect(err).toMatchObject({ errcode: undefined });
     expect(calls).toHaveLength(1);
   });
 
-  it('treats a body that is not JSON as a WechatApiError', async () => {
+  it('treats a body that is not JSON as a WechatBadResponseError', async () => {
     const host = await startHost([{ status: 200, body: '<html>captive portal</html>' }]);
-    await expect(client(host).get('/cgi-bin/token', {})).rejects.toBeInstanceOf(WechatApiError);
+    await expect(client(host).get('/cgi-bin/token', {})).rejects.toBeInstanceOf(WechatBadResponseError);
   });
 
   it('retries a refused connection and then reports WeChat unavailable', async () => {

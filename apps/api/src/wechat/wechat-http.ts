@@ -1,6 +1,11 @@
 import got, { RequestError, type Got } from 'got';
 import type { Logger } from 'pino';
-import { WechatApiError, WechatUnavailableError, type WechatUnavailableReason } from './wechat-api-error';
+import {
+  WechatBadResponseError,
+  WechatRefusedError,
+  WechatUnavailableError,
+  type WechatUnavailableReason,
+} from '../shared/wechat-error';
 
 export interface WechatHttpOptions {
   /** e.g. https://api.weixin.qq.com (no trailing slash). */
@@ -16,8 +21,8 @@ export interface WechatHttpOptions {
 
 /**
  * A got instance for one WeChat host: base URL, a per-attempt timeout, no redirects and no retries of its own —
- * retries happen in `withWechatRetries`, the one place that decides what is transient (so XML Pay calls can reuse
- * the same policy with their own notion of "busy").
+ * retries happen in `withWechatRetries`, the one retry policy of every WeChat call (JSON here, Pay v2 XML in
+ * `pay/v2/`): each client only says which of its failures are transient (its own notion of "busy").
  */
 export function createWechatGot(options: Pick<WechatHttpOptions, 'baseUrl' | 'timeoutMs'>): Got {
   return got.extend({
@@ -60,8 +65,10 @@ export interface RetryPolicy {
 
 /**
  * Run `attempt` up to `1 + retries` times while it throws `TransientWechatFailure` (or a got network/timeout
- * error), backing off exponentially with jitter; then throw `WechatUnavailableError`. Any other error (a business
- * answer such as `WechatApiError`) is thrown at once, untouched.
+ * error), backing off exponentially with jitter; then throw `WechatUnavailableError`. Any other error (a refusal or a
+ * bad response, see shared/wechat-error.ts) is thrown at once, untouched. The attempt is a closure over a request
+ * built once, so every retry sends the same request (WeChat Pay asks for a re-entered order to repeat its original
+ * parameters).
  */
 export async function withWechatRetries<T>(
   endpoint: string,
@@ -103,7 +110,7 @@ export interface WechatJsonClient {
 
 /**
  * JSON calls to `/sns/*` and `/cgi-bin/*`: 5xx, network errors, timeouts and errcode -1 are retried (bounded);
- * any other non-zero errcode, a 4xx or a non-JSON body is a `WechatApiError` at once. WeChat answers errors with
+ * any other non-zero errcode or a 4xx is a `WechatRefusedError`, a non-JSON body a `WechatBadResponseError`, at once. WeChat answers errors with
  * HTTP 200 and `{"errcode": …}`, so the body is always inspected.
  */
 export function createWechatJsonClient(options: WechatHttpOptions): WechatJsonClient {
@@ -129,20 +136,21 @@ export function createWechatJsonClient(options: WechatHttpOptions): WechatJsonCl
       });
       const status = response.statusCode;
       if (status >= 500) throw new TransientWechatFailure('http_status', `HTTP ${status}`);
-      if (status >= 400) throw new WechatApiError(endpoint, undefined, `HTTP ${status}`);
+      // A 4xx is WeChat's front door saying no: refused (not retried), with the status as its code.
+      if (status >= 400) throw new WechatRefusedError(endpoint, `HTTP_${status}`, `HTTP ${status}`);
       let body: unknown;
       try {
         body = JSON.parse(response.body);
       } catch {
-        throw new WechatApiError(endpoint, undefined, 'the response is not JSON');
+        throw new WechatBadResponseError(endpoint, 'the response is not JSON');
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new WechatApiError(endpoint, undefined, 'the response is not a JSON object');
+        throw new WechatBadResponseError(endpoint, 'the response is not a JSON object');
       }
       const { errcode, errmsg } = body as WechatErrorBody;
       if (typeof errcode === 'number' && errcode !== 0) {
         if (errcode === -1) throw new TransientWechatFailure('busy', 'errcode -1');
-        throw new WechatApiError(endpoint, errcode, typeof errmsg === 'string' ? errmsg : '');
+        throw new WechatRefusedError(endpoint, String(errcode), typeof errmsg === 'string' ? errmsg : '');
       }
       return body as T;
     });
