@@ -1,3 +1,4 @@
+import type { RefundStatus } from '@wxh5/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema';
 
@@ -46,7 +47,7 @@ export function processingRefundsQuery(db: Executor, before: string, limit: numb
 }
 
 /** The fen an order's refunds in `statuses` hold: `refunds_order_status` (out_trade_no, status). */
-export function reservedRefundsQuery(db: Executor, outTradeNo: string, statuses: readonly string[]) {
+export function reservedRefundsQuery(db: Executor, outTradeNo: string, statuses: readonly RefundStatus[]) {
   return db
     .selectFrom('refunds')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('amount_fen'), eb.val(0)).as('total'))
