@@ -5,12 +5,13 @@ import { batchedWritesOf } from './batched-writes';
 import { isoAt } from './order-views';
 import type { RawBodyResult } from './read-raw-body';
 import type { Database } from '../store/schema';
-import type { BodyVerdict, NotifyAnswer, NotifyVerdict, RefundAuditVerdict } from './notify-verdicts';
+import type { BodyVerdict, NotifyAnswer, NotifyVerdict } from './notify-verdicts';
 
 export interface NotificationRecord {
   kind: 'pay' | 'refund';
   rawBody: string;
-  verdict: NotifyVerdict | RefundAuditVerdict;
+  /** A NotifyVerdict or RefundAuditVerdict from the handlers; the audit column keeps any text. */
+  verdict: string;
   outTradeNo: string | null;
   transactionId: string | null;
   receivedAt: string;

@@ -38,7 +38,8 @@ export interface OrdersTable {
 
 export interface PayNotificationsTable {
   id: Generated<number>;
-  kind: 'pay' | 'refund';
+  /** 'pay' | 'refund' */
+  kind: string;
   raw_body: string;
   /** 'accepted' | 'duplicate' | a rejection reason such as 'bad_signature', 'amount_mismatch' … */
   verdict: string;
