@@ -1,6 +1,6 @@
 /**
- * What both sides of the benchmark agree on: the demo credentials, and order #i with its valid v2 notify (the
- * app child inserts the orders, the parent builds the notify bodies; both derive them from `i` alone).
+ * What both sides of the benchmark agree on: the notify orders (inserted by the runner into the database a server
+ * uses) and their valid v2 notifies (sent by autocannon), both derived from a tag and `i` alone.
  */
 import { buildXml, createNonce, formatPayTime, signV2 } from '@wxh5/wechat-core';
 import type { Insertable } from 'kysely';
@@ -13,22 +13,16 @@ export const DEMO = {
   payKey: 'DemoPayKey0123456789abcdefABCDEF',
 };
 
-export const BENCH_ENV = {
-  WECHAT_APP_ID: DEMO.appId,
-  WECHAT_APP_SECRET: DEMO.appSecret,
-  WECHAT_MCH_ID: DEMO.mchId,
-  WECHAT_PAY_KEY: DEMO.payKey,
-  COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
-  PAY_SWEEP_INTERVAL_SECONDS: '0',
-};
+export const NOTIFY_USER = 'oBenchNotify';
 
-const outTradeNo = (i: number) => `BENCH${String(i).padStart(10, '0')}`;
+/** `tag` tells apart the runs and the servers sharing a database (≤ 12 characters). */
+export const notifyOrderNo = (tag: string, i: number) => `N${tag}${String(i).padStart(10, '0')}`;
 const amountFen = (i: number) => 100 + (i % 1000);
 
-export function benchOrderRow(i: number, now: string): Insertable<Database['orders']> {
+export function notifyOrderRow(tag: string, i: number, now: string): Insertable<Database['orders']> {
   return {
-    out_trade_no: outTradeNo(i),
-    openid: 'oBenchUser',
+    out_trade_no: notifyOrderNo(tag, i),
+    openid: NOTIFY_USER,
     amount_fen: amountFen(i),
     description: 'bench',
     status: 'PENDING',
@@ -44,8 +38,8 @@ export function benchOrderRow(i: number, now: string): Insertable<Database['orde
   };
 }
 
-/** WeChat's valid HMAC-SHA256 payment notify for order #i. */
-export function benchNotifyBody(i: number): string {
+/** WeChat's valid HMAC-SHA256 payment notify for notify order #i of `tag`. */
+export function notifyBody(tag: string, i: number): string {
   const fields = {
     return_code: 'SUCCESS',
     return_msg: 'OK',
@@ -54,15 +48,15 @@ export function benchNotifyBody(i: number): string {
     nonce_str: createNonce(),
     sign_type: 'HMAC-SHA256',
     result_code: 'SUCCESS',
-    openid: 'oBenchUser',
+    openid: NOTIFY_USER,
     is_subscribe: 'N',
     trade_type: 'JSAPI',
     bank_type: 'OTHERS',
     total_fee: amountFen(i),
     fee_type: 'CNY',
     cash_fee: amountFen(i),
-    transaction_id: `4200000001${String(i).padStart(18, '0')}`,
-    out_trade_no: outTradeNo(i),
+    transaction_id: `4200000001${tag}${String(i).padStart(10, '0')}`,
+    out_trade_no: notifyOrderNo(tag, i),
     time_end: formatPayTime(new Date()),
   };
   return buildXml({ ...fields, sign: signV2(fields, DEMO.payKey, 'HMAC-SHA256') });

@@ -1,22 +1,27 @@
 /**
- * The measuring side of the benchmark: servers under test run in CHILD processes (`bench/server.ts`, one per
- * server), and autocannon drives them from this process, so the load generator never shares the server's event
- * loop. Both sides of a comparison are started the same way and driven by the same client with the same options,
- * in alternating slices (app, bare, bare, app, …) so that other load on a shared machine hits both alike.
+ * The measuring side of the benchmark. Every server under test runs in its own CHILD process and autocannon
+ * drives it from this one, so the load generator never shares a server's event loop:
+ *
+ * - the app as production runs it: `node dist/main.js` when the production build exists and is newer than
+ *   `src/` (else `node --import tsx src/main.ts`, and the runner says so), configured through its environment;
+ * - ceilings and peers: `bench/peers.ts`.
+ *
+ * The sides of a comparison are driven by the same client with the same options in rotating rounds (a b c, b c a,
+ * …) so that other load on a shared machine hits them alike. A server's CPU time is read from /proc (user +
+ * system, all threads).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServerMessage, ServerRequest, ServerSpec } from './server';
+import type { PeerSpec } from './peers';
 
 export interface BenchOptions {
   seconds: number;
   connections: number;
-  /** Write a V8 CPU profile of the app child (`node --cpu-prof`) into this directory. */
-  profileDir?: string | undefined;
-  /** The app child's LOG_LEVEL (default `info`, what production runs; logs go to /dev/null). */
-  logLevel?: string | undefined;
 }
 
 export interface LoadResult {
@@ -28,68 +33,144 @@ export interface LoadResult {
   errors: number;
   /** CPU time (user + system) of the SERVER process per answered request, µs — the client is not counted. */
   serverCpuMicrosPerRequest: number;
-  /** The kernel's share of it (system time: sockets, fsync), µs per request. */
-  serverSystemMicrosPerRequest: number;
 }
 
 export interface ServerHandle {
+  label: string;
   url: string;
-  cpuMicros(): Promise<{ total: number; system: number }>;
-  stats(): Promise<{ verdicts: Record<string, number>; paidOrders: number }>;
+  cpuMicros(): number;
   close(): Promise<void>;
 }
 
-const SERVER_SCRIPT = fileURLToPath(new URL('./server.ts', import.meta.url));
+const API_DIR = fileURLToPath(new URL('..', import.meta.url));
+const DIST_MAIN = path.join(API_DIR, 'dist', 'main.js');
 const TSX = import.meta.resolve('tsx');
+const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Fork `bench/server.ts` with `spec`; resolves once it listens. */
-export async function startServer(spec: ServerSpec, options: { profileDir?: string | undefined } = {}) {
-  const execArgv = ['--import', TSX];
-  if (options.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
-  // stdout (the app's pino lines) goes to /dev/null: the logging cost stays, the terminal stays readable.
-  const child: ChildProcess = fork(SERVER_SCRIPT, [JSON.stringify(spec)], {
-    execArgv,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** How the app runs: the production build when it exists and is at least as new as src/. */
+export function appLaunch(): { args: string[]; description: string } {
+  if (existsSync(DIST_MAIN)) {
+    if (statSync(DIST_MAIN).mtimeMs >= newestMtime(path.join(API_DIR, 'src'))) {
+      return { args: [DIST_MAIN], description: 'the production build (node dist/main.js)' };
+    }
+    return {
+      args: ['--import', TSX, path.join(API_DIR, 'src', 'main.ts')],
+      description: 'src/main.ts under tsx — dist/main.js is older than src/ (run pnpm build)',
+    };
+  }
+  return {
+    args: ['--import', TSX, path.join(API_DIR, 'src', 'main.ts')],
+    description: 'src/main.ts under tsx (no production build in dist/)',
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
   });
-  const waiters = new Map<string, (message: ServerMessage) => void>();
-  child.on('message', (message: ServerMessage) => {
-    const waiter = waiters.get(message.type);
-    waiters.delete(message.type);
-    waiter?.(message);
+}
+
+/** user + system CPU of a process, µs, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
+function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function waitForListening(url: string, child: ChildProcess, label: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} before listening`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${label} did not listen within 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function launch(label: string, args: string[], env: NodeJS.ProcessEnv, port: number) {
+  const child = spawn(process.execPath, args, {
+    env,
+    // stdout (pino's lines at info, as in production) goes to /dev/null: the logging cost stays.
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ask = <T extends ServerMessage['type']>(
-    type: T,
-    request?: ServerRequest,
-  ): Promise<Extract<ServerMessage, { type: T }>> =>
-    new Promise((resolve, reject) => {
-      const onExit = () => reject(new Error(`bench server (${spec.kind}) exited`));
-      child.once('exit', onExit);
-      waiters.set(type, (message) => {
-        child.off('exit', onExit);
-        resolve(message as Extract<ServerMessage, { type: T }>);
-      });
-      if (request) child.send(request);
-    });
-  const ready = await ask('ready');
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForListening(url, child, label);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   const handle: ServerHandle = {
-    url: ready.url,
-    cpuMicros: async () => {
-      const { micros, systemMicros } = await ask('cpu', { type: 'cpu' });
-      return { total: micros, system: systemMicros };
-    },
-    stats: async () => {
-      const { verdicts, paidOrders } = await ask('stats', { type: 'stats' });
-      return { verdicts, paidOrders };
-    },
+    label,
+    url,
+    cpuMicros: () => processCpuMicros(child.pid as number),
     close: async () => {
-      if (child.exitCode === null) child.send({ type: 'close' } satisfies ServerRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
     },
   };
   return handle;
+}
+
+export const DEMO_ENV = {
+  WECHAT_APP_ID: 'wx8a4c5b1d2e3f6a70',
+  WECHAT_APP_SECRET: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
+  WECHAT_MCH_ID: '1900000109',
+  WECHAT_PAY_KEY: 'DemoPayKey0123456789abcdefABCDEF',
+  COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
+};
+
+/** The app on `databaseUrl`, configured as production is: through its environment only. */
+export async function startApp(label: string, databaseUrl: string, wechatUrl: string): Promise<ServerHandle> {
+  const port = await freePort();
+  const env = {
+    PATH: process.env['PATH'],
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'info',
+    PAY_SWEEP_INTERVAL_SECONDS: '0',
+    WECHAT_OAUTH_BASE_URL: wechatUrl,
+    WECHAT_API_BASE_URL: wechatUrl,
+    WECHAT_PAY_BASE_URL: wechatUrl,
+    ...DEMO_ENV,
+  };
+  return launch(label, appLaunch().args, env, port);
+}
+
+const PEERS_SCRIPT = fileURLToPath(new URL('./peers.ts', import.meta.url));
+
+export async function startPeer(label: string, spec: PeerSpec): Promise<ServerHandle> {
+  const port = await freePort();
+  return launch(
+    label,
+    ['--import', TSX, PEERS_SCRIPT, JSON.stringify(spec), String(port)],
+    { PATH: process.env['PATH'], NODE_ENV: 'production' },
+    port,
+  );
 }
 
 interface AutocannonResult {
@@ -110,13 +191,14 @@ type Autocannon = (options: {
   url: string;
   connections: number;
   duration: number;
+  headers?: Record<string, string>;
   requests?: AutocannonRequest[];
 }) => Promise<AutocannonResult>;
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon') as Autocannon;
 
-export interface Slice {
+interface Slice {
   requests: number;
   seconds: number;
   p50Ms: number;
@@ -124,24 +206,26 @@ export interface Slice {
   non2xx: number;
   errors: number;
   serverCpuMicros: number;
-  serverSystemMicros: number;
 }
 
-/** One autocannon run against `server` (url = server.url + path), with the server's CPU time over it. */
-export async function drive(
-  server: ServerHandle,
-  path: string,
-  options: { seconds: number; connections: number },
-  requests?: AutocannonRequest[],
-): Promise<Slice> {
-  const cpuBefore = await server.cpuMicros();
+/** What one side of a comparison sends: a GET of `path`, or the requests autocannon cycles through. */
+export interface Side {
+  name: string;
+  server: ServerHandle;
+  path?: string;
+  headers?: Record<string, string>;
+  requests?: () => AutocannonRequest[];
+}
+
+async function drive(side: Side, options: BenchOptions): Promise<Slice> {
+  const cpuBefore = side.server.cpuMicros();
   const result = await autocannon({
-    url: server.url + path,
+    url: side.server.url + (side.path ?? ''),
     connections: options.connections,
     duration: options.seconds,
-    ...(requests ? { requests } : {}),
+    ...(side.headers ? { headers: side.headers } : {}),
+    ...(side.requests ? { requests: side.requests() } : {}),
   });
-  const cpuAfter = await server.cpuMicros();
   return {
     requests: result.requests.total,
     seconds: result.duration,
@@ -149,15 +233,13 @@ export async function drive(
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    serverCpuMicros: cpuAfter.total - cpuBefore.total,
-    serverSystemMicros: cpuAfter.system - cpuBefore.system,
+    serverCpuMicros: side.server.cpuMicros() - cpuBefore,
   };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-/** Throughput over all slices; p50/p99 are the medians of the slices' values; server CPU per request overall. */
-export function combine(slices: Slice[]): LoadResult {
+function combine(slices: Slice[]): LoadResult {
   const total = slices.reduce((sum, s) => sum + s.requests, 0);
   const seconds = slices.reduce((sum, s) => sum + s.seconds, 0);
   return {
@@ -168,50 +250,36 @@ export function combine(slices: Slice[]): LoadResult {
     non2xx: slices.reduce((sum, s) => sum + s.non2xx, 0),
     errors: slices.reduce((sum, s) => sum + s.errors, 0),
     serverCpuMicrosPerRequest: slices.reduce((sum, s) => sum + s.serverCpuMicros, 0) / Math.max(1, total),
-    serverSystemMicrosPerRequest:
-      slices.reduce((sum, s) => sum + s.serverSystemMicros, 0) / Math.max(1, total),
   };
 }
 
 export interface Comparison {
-  app: LoadResult;
-  bareKoa: LoadResult;
-  /** app req/s ÷ bare Koa req/s, per round (the spread shows how noisy the machine was). */
-  roundRatios: number[];
+  results: Record<string, LoadResult>;
   /** Load average (1 min) at the start and the end. */
   loadAverage: [number, number];
 }
 
 /**
- * `options.seconds` per side, split into alternating rounds of ~2 s (app, bare, bare, app, …). `runApp` and
- * `runBare` each drive one slice of the given length.
+ * `options.seconds` per side in rounds of ~2 s, the order rotating each round; a 1 s warm-up of each side first
+ * (JIT, connection pools), not counted.
  */
-export async function alternate(
-  options: BenchOptions,
-  runApp: (slice: { seconds: number; connections: number }) => Promise<Slice>,
-  runBare: (slice: { seconds: number; connections: number }) => Promise<Slice>,
-): Promise<Comparison> {
+export async function compare(sides: Side[], options: BenchOptions): Promise<Comparison> {
+  for (const side of sides) await drive(side, { ...options, seconds: 1 });
   const loadStart = loadavg()[0] ?? 0;
   const rounds = Math.max(1, Math.floor(options.seconds / 2));
   const slice = {
     connections: options.connections,
     seconds: Math.max(1, Math.round(options.seconds / rounds)),
   };
-  const app: Slice[] = [];
-  const bare: Slice[] = [];
-  for (let i = 0; i < rounds; i += 1) {
-    if (i % 2 === 0) {
-      app.push(await runApp(slice));
-      bare.push(await runBare(slice));
-    } else {
-      bare.push(await runBare(slice));
-      app.push(await runApp(slice));
+  const slices = new Map<string, Slice[]>(sides.map((side) => [side.name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let k = 0; k < sides.length; k += 1) {
+      const side = sides[(round + k) % sides.length] as Side;
+      slices.get(side.name)?.push(await drive(side, slice));
     }
   }
   return {
-    app: combine(app),
-    bareKoa: combine(bare),
-    roundRatios: app.map((a, i) => a.requests / Math.max(1, bare[i]?.requests ?? 1)),
+    results: Object.fromEntries([...slices].map(([name, list]) => [name, combine(list)])),
     loadAverage: [loadStart, loadavg()[0] ?? 0],
   };
 }

@@ -1,0 +1,189 @@
+/**
+ * The servers the app is measured against, each in its own process (forked by `bench/harness.ts`, never run by
+ * hand), listening on 127.0.0.1:<argv[3]>:
+ *
+ *   argv[2] = JSON PeerSpec
+ *
+ * Ceilings (what a server doing nothing useful reaches on this machine):
+ * - `bare-json`: Koa answering a small JSON envelope.
+ * - `bare-xml`: Koa reading the notify body and answering WeChat's SUCCESS XML.
+ * Peers (the least a correct server must do — no framework of ours, the same necessary work):
+ * - `jssdk-koa`: Koa + @koa/router: check the page URL's origin, sign wx.config with a ticket held in memory
+ *   (wechat-core's jssdkSignature, a CSPRNG nonce), answer the JSON envelope.
+ * - `notify-koa`: Koa: read the body, wechat-core's parse + constant-time verify, appid/mch_id checks, then the
+ *   app's own durable write (group commit: the conditional PENDING → PAID UPDATE and the audit INSERT in one
+ *   transaction) and the reply after the commit.
+ * - `notify-tenpay`: the `tenpay` SDK's Koa notify middleware (xml2js parse + its signature check) + the same write.
+ */
+import { createServer } from 'node:http';
+import { buildXmlReply, createNonce, jssdkSignature, parseXml, verifyV2 } from '@wxh5/wechat-core';
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import pino from 'pino';
+import Tenpay from 'tenpay';
+import { payPendingIfMatches } from '../src/pay/apply-payment';
+import { createGroupCommitter } from '../src/pay/group-commit';
+import { readRawBody } from '../src/pay/read-raw-body';
+import { recordNotification } from '../src/pay/record-notification';
+import { openDatabase, type DatabaseHandle } from '../src/store/database';
+import { DEMO } from './bench-data';
+
+export type PeerSpec =
+  | { kind: 'bare-json' }
+  | { kind: 'bare-xml' }
+  | { kind: 'jssdk-koa'; allowedOrigin: string }
+  | { kind: 'notify-koa'; databaseUrl: string }
+  | { kind: 'notify-tenpay'; databaseUrl: string };
+
+const silent = pino({ level: 'silent' });
+
+/** The app's durable write for a verified notify: transition + audit row in one group-committed transaction. */
+function createNotifyWriter(handle: DatabaseHandle) {
+  const committer = createGroupCommitter(handle.db);
+  return (fields: Record<string, string | undefined>, rawBody: string): Promise<boolean> => {
+    const outTradeNo = fields['out_trade_no'] ?? '';
+    const transactionId = fields['transaction_id'] ?? '';
+    const now = new Date().toISOString();
+    const fact = { outTradeNo, transactionId, paidAt: now, now, source: 'notify' };
+    return committer.run(outTradeNo, async (trx) => {
+      const moved = await payPendingIfMatches(
+        trx,
+        fact,
+        { amountFen: Number(fields['total_fee']), signType: fields['sign_type'] ?? 'MD5' },
+        silent,
+      );
+      await recordNotification(trx, {
+        kind: 'pay',
+        rawBody,
+        verdict: moved ? 'accepted' : 'not_moved',
+        outTradeNo,
+        transactionId,
+        receivedAt: now,
+      });
+      return moved;
+    });
+  };
+}
+
+function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
+  const app = new Koa();
+  const success = buildXmlReply('SUCCESS');
+  switch (spec.kind) {
+    case 'bare-json':
+      app.use((ctx) => {
+        ctx.body = { code: 0, data: { hello: 'world' } };
+      });
+      return { app, close: () => Promise.resolve() };
+    case 'bare-xml':
+      app.use(async (ctx) => {
+        await readRawBody(ctx.req);
+        ctx.type = 'text/xml';
+        ctx.body = success;
+      });
+      return { app, close: () => Promise.resolve() };
+    case 'jssdk-koa': {
+      const router = new Router();
+      const ticket = 'bench-jsapi-ticket-0123456789abcdefghijklmnopqrstuvwxyz';
+      router.get('/api/wechat/jssdk', (ctx) => {
+        const raw = ctx.query['url'];
+        let page: URL | undefined;
+        try {
+          page = typeof raw === 'string' ? new URL(raw) : undefined;
+        } catch {
+          page = undefined;
+        }
+        if (!page || page.origin !== spec.allowedOrigin) {
+          ctx.status = 400;
+          ctx.body = { code: 'invalid_url' };
+          return;
+        }
+        const url = (raw as string).split('#')[0] as string;
+        const nonceStr = createNonce(16);
+        const timestamp = Math.floor(Date.now() / 1000);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = {
+          code: 0,
+          data: {
+            appId: DEMO.appId,
+            timestamp,
+            nonceStr,
+            signature: jssdkSignature({ jsapi_ticket: ticket, noncestr: nonceStr, timestamp, url }),
+            jsApiList: ['updateAppMessageShareData', 'updateTimelineShareData', 'chooseWXPay'],
+          },
+        };
+      });
+      app.use(router.routes());
+      return { app, close: () => Promise.resolve() };
+    }
+    case 'notify-koa': {
+      const handle = openDatabase(spec.databaseUrl);
+      const write = createNotifyWriter(handle);
+      app.use(async (ctx) => {
+        const body = await readRawBody(ctx.req);
+        ctx.type = 'text/xml';
+        let fields: Record<string, string>;
+        try {
+          if (!body.ok) throw new Error(body.reason);
+          fields = parseXml(body.text);
+        } catch {
+          ctx.body = buildXmlReply('FAIL', 'invalid XML');
+          return;
+        }
+        const signType = fields['sign_type'] === 'HMAC-SHA256' ? 'HMAC-SHA256' : 'MD5';
+        if (
+          !verifyV2(fields, DEMO.payKey, signType) ||
+          fields['appid'] !== DEMO.appId ||
+          fields['mch_id'] !== DEMO.mchId
+        ) {
+          ctx.body = buildXmlReply('FAIL', 'signature mismatch');
+          return;
+        }
+        await write(fields, body.text);
+        ctx.body = success;
+      });
+      return { app, close: () => handle.close() };
+    }
+    case 'notify-tenpay': {
+      const handle = openDatabase(spec.databaseUrl);
+      const write = createNotifyWriter(handle);
+      const tenpay = new Tenpay({ appid: DEMO.appId, mchid: DEMO.mchId, partnerKey: DEMO.payKey });
+      app.use(async (ctx, next) => {
+        const body = await readRawBody(ctx.req);
+        ctx.request.body = body.ok ? body.text : undefined;
+        await next();
+      });
+      app.use(tenpay.middleware('pay'));
+      app.use(async (ctx) => {
+        const fields = (ctx.request as unknown as { weixin: Record<string, string> }).weixin;
+        await write(fields, ctx.request.body as string);
+        (ctx as unknown as { reply: (message?: string) => void }).reply();
+      });
+      return { app, close: () => handle.close() };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as PeerSpec;
+  const port = Number(process.argv[3]);
+  const { app, close } = createPeer(spec);
+  const callback = app.callback();
+  const server = createServer((req, res) => void callback(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const stop = () => {
+    server.closeAllConnections();
+    server.close(() => {
+      void close().finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
