@@ -26,6 +26,8 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     viewport: { width: 375, height: 667 },
+    // A Chinese phone: the H5 speaks the browser's language (English tests set en-US or ?lang=en).
+    locale: 'zh-CN',
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,

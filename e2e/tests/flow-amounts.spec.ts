@@ -7,12 +7,13 @@ test('amounts 0, -1, 1.234 and abc are refused in the page and create no order',
   await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
 
   const cases: Array<[string, string]> = [
-    ['0', 'The amount must be more than ¥0.'],
-    ['-1', 'The amount must be more than ¥0.'],
-    ['1.234', 'Use at most two decimals'],
-    ['abc', 'Enter a number in yuan'],
-    ['', 'Enter an amount in yuan'],
-    ['1000000.01', 'The amount can be at most ¥1,000,000.'],
+    ['0', '金额须大于 ¥0'],
+    ['-1', '金额须大于 ¥0'],
+    ['1.234', '最多两位小数'],
+    ['abc', '请输入以元为单位的数字'],
+    ['', '请输入金额'],
+    ['1000000.01', '金额不能超过 ¥1,000,000.00'],
+    ['１．２３４', '最多两位小数'],
   ];
   for (const [amount, words] of cases) {
     await page.getByTestId('amount-input').fill(amount);
@@ -23,9 +24,10 @@ test('amounts 0, -1, 1.234 and abc are refused in the page and create no order',
   await expect(page.getByTestId('wx-cashier')).toHaveCount(0);
   expect(payRequests).toHaveLength(0);
 
-  // Typing again clears the error; a valid amount goes through to the cashier.
-  await page.getByTestId('amount-input').fill('0.01');
+  // Typing again clears the error; a valid amount goes through to the cashier, full-width digits and dot too.
+  await page.getByTestId('amount-input').fill('０．０１');
   await expect(page.getByTestId('amount-error')).toHaveCount(0);
+  await expect(page.getByTestId('pay-button')).toHaveText('支付 ¥0.01');
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥0.01');
   expect(payRequests).toHaveLength(1);

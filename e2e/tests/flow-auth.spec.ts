@@ -14,7 +14,7 @@ test.describe('signing in', () => {
     await answerConsent(page, stack, { userId: 'alice', action: 'deny' });
 
     await expect(page.getByTestId('auth-declined')).toBeVisible();
-    await expect(page.getByTestId('auth-declined')).toContainText('You declined to sign in');
+    await expect(page.getByTestId('auth-declined')).toContainText('你已拒绝授权登录');
     expect(new URL(page.url()).searchParams.get('wx_auth')).toBe('denied');
     await page.screenshot({ path: `${SCREENSHOT_DIR}declined.png` });
     // The declined page checked no session and started no new login by itself.

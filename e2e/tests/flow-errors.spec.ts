@@ -17,7 +17,7 @@ test('when WeChat Pay is down the page says so in words and the order is kept fo
 
     const message = page.getByTestId('pay-message');
     await expect(message).toHaveAttribute('data-kind', 'failed');
-    await expect(message).toContainText('WeChat Pay could not be started.');
+    await expect(message).toContainText('无法发起微信支付。');
     const text = (await message.textContent()) ?? '';
     expect(text).not.toMatch(/[{}]|"code"|<xml/);
     await expect(page.getByTestId('wx-cashier')).toHaveCount(0);

@@ -15,7 +15,7 @@ async function createOrder(page: Page, stack: Stack, amountFen: number): Promise
 }
 
 test.describe('the order pages', () => {
-  test("the list shows a new user's orders newest first and pages with Load more", async ({
+  test("the list shows a new user's orders newest first and pages with 加载更多", async ({
     page,
     stack,
   }) => {
@@ -31,13 +31,13 @@ test.describe('the order pages', () => {
     await expect(rows).toHaveCount(10);
     await expect(rows.first()).toHaveAttribute('data-out-trade-no', created[11]!);
     await expect(rows.first()).toContainText('¥1.12');
-    await expect(rows.first()).toContainText('Unpaid');
+    await expect(rows.first()).toContainText('未支付');
 
     await page.getByTestId('orders-more').click();
     await expect(rows).toHaveCount(12);
     await expect(rows.last()).toHaveAttribute('data-out-trade-no', created[0]!);
     await expect(page.getByTestId('orders-more')).toHaveCount(0);
-    await expect(page.getByText('That is all your orders.')).toBeVisible();
+    await expect(page.getByText('没有更多订单了')).toBeVisible();
   });
 
   test('a closed order and a refunded order each say so on their page', async ({ page, stack }) => {
@@ -50,7 +50,7 @@ test.describe('the order pages', () => {
     expect(close.status()).toBe(200);
     await page.goto(`${stack.apiUrl}/orders/${closed}`);
     await expect(page.getByTestId('order-status-text')).toHaveAttribute('data-status', 'CLOSED');
-    await expect(page.getByRole('heading', { name: 'Order closed' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '已关闭' })).toBeVisible();
     expect(stack.orderRow(closed)).toMatchObject({ status: 'CLOSED' });
 
     // Paid in WeChat without the browser (the emulator's control API), then refunded in full by the merchant.
@@ -67,7 +67,7 @@ test.describe('the order pages', () => {
     await expect.poll(() => stack.orderRow(refunded)?.status).toBe('REFUNDED');
     await page.goto(`${stack.apiUrl}/orders/${refunded}`);
     await expect(page.getByTestId('order-status-text')).toHaveAttribute('data-status', 'REFUNDED');
-    await expect(page.getByRole('heading', { name: 'Refunded' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '已退款' })).toBeVisible();
   });
 
   test('another user\'s order is "not found", without details', async ({ page, stack, browser }) => {
@@ -79,7 +79,7 @@ test.describe('the order pages', () => {
       await blockWechatHosts(other);
       const bobPage = await other.newPage();
       await signIn(bobPage, stack, `/orders/${aliceOrder}`, 'bob');
-      await expect(bobPage.getByTestId('order-error')).toContainText('Order not found');
+      await expect(bobPage.getByTestId('order-error')).toContainText('订单不存在');
       await expect(bobPage.getByTestId('order-amount')).toHaveCount(0);
     } finally {
       await other.close();

@@ -46,6 +46,10 @@ export const payWalletResponseSchema = z.object({
 });
 export type PayWalletResponse = z.infer<typeof payWalletResponseSchema>;
 
+/** `POST /api/wechat/pay/orders/:outTradeNo/prepay` (no body) → data: the same shape as payWallet's answer. */
+export const prepayOrderResponseSchema = payWalletResponseSchema;
+export type PrepayOrderResponse = PayWalletResponse;
+
 /** `GET /api/wechat/pay/orders/:outTradeNo` → data. Timestamps are ISO 8601 strings. */
 export const orderViewSchema = z.object({
   outTradeNo: z.string(),

@@ -9,6 +9,8 @@ export const ROUTES = {
   orders: '/api/wechat/pay/orders',
   order: (outTradeNo: string) => `/api/wechat/pay/orders/${encodeURIComponent(outTradeNo)}`,
   closeOrder: (outTradeNo: string) => `/api/wechat/pay/orders/${encodeURIComponent(outTradeNo)}/close`,
+  /** Pay a PENDING order again: pay params for the same out_trade_no (409 `order_closed` once it has expired). */
+  prepayOrder: (outTradeNo: string) => `/api/wechat/pay/orders/${encodeURIComponent(outTradeNo)}/prepay`,
   payCallback: '/api/wechat/pay/callback',
   refundCallback: '/api/wechat/pay/refund-callback',
   adminRefund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,

@@ -2,8 +2,9 @@
 export type ApiErrorKind = 'api' | 'network' | 'bad_response';
 
 /**
- * One error type for every failed api call. `message` is always a sentence for people (the envelope's `message`
- * when the api sent one), never raw JSON; `slug` is the envelope's stable `error` for code to branch on.
+ * One error type for every failed api call. `message` is a sentence for developers and logs (the envelope's
+ * `message` when the api sent one), never raw JSON. `slug` is the envelope's stable `error` for code to branch on;
+ * the page shows the catalogue's words for it (`describeError` in shared/i18n), never `message`.
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -27,10 +28,4 @@ export class ApiError extends Error {
 
 export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
-}
-
-/** A sentence for any thrown value: api errors keep their message, anything else gets a generic one. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  return 'Something went wrong. Please try again.';
 }

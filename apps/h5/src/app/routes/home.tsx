@@ -3,24 +3,26 @@ import { UserCard } from '@/features/auth/components/user-card';
 import { WxStatus } from '@/features/jssdk/components/wx-status';
 import { useWxSetup } from '@/features/jssdk/hooks/use-wx-setup';
 import { PayForm } from '@/features/pay/components/pay-form';
+import { LanguageSwitch } from '@/shared/components/language-switch';
+import { useI18n } from '@/shared/i18n/i18n-context';
 import { useDocumentTitle } from '../use-document-title';
 
 export default function HomeRoute() {
-  useDocumentTitle('wxh5 · Pay');
+  const { m } = useI18n();
+  useDocumentTitle(m.titles.home);
   const { state, ensureWx } = useWxSetup();
   return (
-    <div className="stack" data-testid="home">
+    <div data-testid="home">
       <UserCard />
       <WxStatus state={state} />
       <PayForm ensureWx={ensureWx} />
-      <nav className="cells" aria-label="More">
-        <Link className="cell cell--link" to="/orders" data-testid="link-orders">
-          <span className="cell__body">
-            <span className="cell__title">My orders</span>
-          </span>
+      <nav className="weui-cells" aria-label={m.common.more}>
+        <Link className="weui-cell weui-cell_access" to="/orders" data-testid="link-orders">
+          <span className="weui-cell__bd">{m.common.myOrders}</span>
+          <span className="weui-cell__ft" />
         </Link>
       </nav>
-      <p className="footnote">Payments are processed by WeChat Pay. Amounts are in Chinese yuan (CNY).</p>
+      <LanguageSwitch />
     </div>
   );
 }

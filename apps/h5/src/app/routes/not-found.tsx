@@ -1,22 +1,24 @@
 import { Link } from 'react-router-dom';
+import { useI18n } from '@/shared/i18n/i18n-context';
 import { PageState } from '@/shared/components/page-state';
 import { useDocumentTitle } from '../use-document-title';
 
 export function NotFoundRoute() {
-  useDocumentTitle('Not found');
+  const { m } = useI18n();
+  useDocumentTitle(m.titles.notFound);
   return (
     <main className="page">
       <PageState
         icon="info"
-        title="Page not found"
+        title={m.titles.notFound}
         testId="not-found"
         actions={
-          <Link className="btn btn--primary" to="/">
-            Go to the home page
+          <Link className="weui-btn weui-btn_primary" to="/">
+            {m.common.backHome}
           </Link>
         }
       >
-        <p>There is nothing at this address.</p>
+        <p>{m.notFound.text}</p>
       </PageState>
     </main>
   );

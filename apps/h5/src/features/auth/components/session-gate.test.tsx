@@ -53,7 +53,7 @@ describe('SessionGate', () => {
   it('after a declined consent shows the declined screen and neither checks the session nor redirects', () => {
     window.history.replaceState(null, '', '/?wx_auth=denied');
     const { requests, unauthenticated } = renderGate(() => json(401, {}));
-    expect(screen.getByTestId('auth-declined').textContent).toContain('You declined to sign in');
+    expect(screen.getByTestId('auth-declined').textContent).toContain('你已拒绝授权登录');
     expect(screen.getByTestId('auth-retry')).not.toBeNull();
     expect(requests).toEqual([]);
     expect(unauthenticated()).toBe(0);
@@ -64,16 +64,17 @@ describe('SessionGate', () => {
       json(401, { code: 40100, error: 'unauthenticated', message: 'Please sign in with WeChat.' }),
     );
     // The handler here does not leave the page, so the gate ends on its "could not sign you in" screen.
-    expect((await screen.findByTestId('auth-blocked')).textContent).toContain('We could not sign you in');
+    expect((await screen.findByTestId('auth-blocked')).textContent).toContain('无法登录');
     expect(unauthenticated()).toBe(1);
   });
 
-  it('shows an api failure in words with a retry', async () => {
+  it("shows an api failure in the user's words with a retry, never the server's English", async () => {
     renderGate(() =>
       json(503, { code: 50301, error: 'not_ready', message: 'The database is not reachable.' }),
     );
-    expect((await screen.findByTestId('session-error')).textContent).toContain(
-      'The database is not reachable.',
-    );
+    const screenText = (await screen.findByTestId('session-error')).textContent;
+    expect(screenText).toContain('服务暂时不可用，请稍后重试。');
+    expect(screenText).toContain('重试');
+    expect(screenText).not.toContain('The database is not reachable.');
   });
 });

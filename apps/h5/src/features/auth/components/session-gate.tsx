@@ -2,7 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { UserInfo } from '@wxh5/contracts';
 import { useApiClient } from '@/shared/api-client-context';
-import { describeError, isApiError } from '@/shared/api-error';
+import { isApiError } from '@/shared/api-error';
+import { useI18n } from '@/shared/i18n/i18n-context';
 import { Loading, PageState } from '@/shared/components/page-state';
 import { getUserInfo } from '../api/get-user-info';
 import { hasDeclinedLogin, isRedirectingToLogin, loginSucceeded, startLogin } from '../login';
@@ -13,7 +14,7 @@ type GateState =
   | { kind: 'declined' }
   | { kind: 'redirecting' }
   | { kind: 'login_blocked' }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; error: unknown }
   | { kind: 'ready'; user: UserInfo };
 
 function initialState(): GateState {
@@ -26,6 +27,7 @@ function initialState(): GateState {
  */
 export function SessionGate({ children }: { children: ReactNode }) {
   const client = useApiClient();
+  const { m, describeError } = useI18n();
   const [state, setState] = useState<GateState>(initialState);
 
   const check = useCallback(
@@ -43,7 +45,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
             setState(isRedirectingToLogin() ? { kind: 'redirecting' } : { kind: 'login_blocked' });
             return;
           }
-          setState({ kind: 'error', message: describeError(error) });
+          setState({ kind: 'error', error });
         },
       );
     },
@@ -64,55 +66,62 @@ export function SessionGate({ children }: { children: ReactNode }) {
 
   switch (state.kind) {
     case 'checking':
-      return <Loading label="Checking your WeChat session…" testId="session-checking" />;
+      return <Loading label={m.session.checking} testId="session-checking" />;
     case 'redirecting':
-      return <Loading label="Signing you in with WeChat…" testId="session-redirecting" />;
+      return <Loading label={m.session.redirecting} testId="session-redirecting" />;
     case 'declined':
       return (
         <PageState
           icon="info"
-          title="You declined to sign in"
+          title={m.session.declinedTitle}
           testId="auth-declined"
           actions={
-            <button type="button" className="btn btn--primary" data-testid="auth-retry" onClick={retryLogin}>
-              Sign in with WeChat
+            <button
+              type="button"
+              className="weui-btn weui-btn_primary"
+              data-testid="auth-retry"
+              onClick={retryLogin}
+            >
+              {m.session.signIn}
             </button>
           }
         >
-          <p>
-            This page needs your WeChat nickname and avatar to show your orders and to pay. Nothing was
-            shared. You can sign in whenever you are ready.
-          </p>
+          <p>{m.session.declinedText}</p>
         </PageState>
       );
     case 'login_blocked':
       return (
         <PageState
           icon="warn"
-          title="We could not sign you in"
+          title={m.session.blockedTitle}
           testId="auth-blocked"
           actions={
-            <button type="button" className="btn btn--primary" data-testid="auth-retry" onClick={retryLogin}>
-              Try again
+            <button
+              type="button"
+              className="weui-btn weui-btn_primary"
+              data-testid="auth-retry"
+              onClick={retryLogin}
+            >
+              {m.common.tryAgain}
             </button>
           }
         >
-          <p>WeChat sent you back, but no session was kept. Cookies may be blocked for this page.</p>
+          <p>{m.session.blockedText}</p>
         </PageState>
       );
     case 'error':
       return (
         <PageState
           icon="warn"
-          title="Something went wrong"
+          title={m.session.errorTitle}
           testId="session-error"
           actions={
-            <button type="button" className="btn btn--primary" onClick={() => check()}>
-              Try again
+            <button type="button" className="weui-btn weui-btn_primary" onClick={() => check()}>
+              {m.common.tryAgain}
             </button>
           }
         >
-          <p>{state.message}</p>
+          <p>{describeError(state.error)}</p>
         </PageState>
       );
     case 'ready':

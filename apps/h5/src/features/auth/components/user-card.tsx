@@ -1,36 +1,38 @@
+import { useI18n } from '@/shared/i18n/i18n-context';
 import { useUser } from '../session-context';
 
 /** Avatar and nickname of the signed-in user; base-scope users have neither, so they get a placeholder. */
 export function UserCard() {
   const user = useUser();
-  const nickname = user.nickname || 'WeChat user';
+  const { m } = useI18n();
+  const nickname = user.nickname || m.user.fallbackNickname;
   return (
-    <section className="card user-card" data-testid="user-card">
-      {user.avatarUrl ? (
-        <img
-          className="user-card__avatar"
-          src={user.avatarUrl}
-          alt=""
-          width={56}
-          height={56}
-          data-testid="user-avatar"
-        />
-      ) : (
-        <span
-          className="user-card__avatar user-card__avatar--empty"
-          aria-hidden="true"
-          data-testid="user-avatar"
-        >
-          {nickname.slice(0, 1)}
-        </span>
-      )}
-      <div className="user-card__text">
-        <p className="user-card__name" data-testid="user-nickname">
-          {nickname}
-        </p>
-        <p className="user-card__meta">
-          Signed in with WeChat · <span className="mono">{maskOpenId(user.openId)}</span>
-        </p>
+    <section className="weui-cells" data-testid="user-card">
+      <div className="weui-cell">
+        <div className="weui-cell__hd">
+          {user.avatarUrl ? (
+            <img
+              className="user-avatar"
+              src={user.avatarUrl}
+              alt=""
+              width={48}
+              height={48}
+              data-testid="user-avatar"
+            />
+          ) : (
+            <span className="user-avatar" aria-hidden="true" data-testid="user-avatar">
+              {nickname.slice(0, 1)}
+            </span>
+          )}
+        </div>
+        <div className="weui-cell__bd">
+          <p className="user-name" data-testid="user-nickname">
+            {nickname}
+          </p>
+          <p className="weui-cell__desc">
+            {m.user.signedIn} · <span className="mono">{maskOpenId(user.openId)}</span>
+          </p>
+        </div>
       </div>
     </section>
   );

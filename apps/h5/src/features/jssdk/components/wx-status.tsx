@@ -1,4 +1,4 @@
-import { describeError } from '@/shared/api-error';
+import { useI18n } from '@/shared/i18n/i18n-context';
 import type { WxSetupState } from '../hooks/use-wx-setup';
 
 function isShareOk(state: Extract<WxSetupState, { kind: 'configured' }>): boolean {
@@ -7,39 +7,35 @@ function isShareOk(state: Extract<WxSetupState, { kind: 'configured' }>): boolea
 
 /** One line about the JS-SDK: configured and sharing, still configuring, or why not. */
 export function WxStatus({ state }: { state: WxSetupState }) {
+  const { m, describeError } = useI18n();
   let dataState: string;
   let text: string;
   if (state.kind === 'configuring') {
     dataState = 'configuring';
-    text = 'Connecting to WeChat…';
+    text = m.wx.configuring;
   } else if (state.kind === 'configured') {
     dataState = state.share === null ? 'configured' : isShareOk(state) ? 'ready' : 'share-failed';
     text =
-      dataState === 'ready'
-        ? 'Connected to WeChat. Share this page from the ··· menu.'
-        : dataState === 'configured'
-          ? 'Connected to WeChat. Setting the share card…'
-          : 'Connected to WeChat, but the share card could not be set.';
+      dataState === 'ready' ? m.wx.ready : dataState === 'configured' ? m.wx.configured : m.wx.shareFailed;
   } else if (state.wx.reason === 'not_wechat') {
     dataState = 'not-wechat';
-    text = 'Open this page in WeChat to share and pay.';
+    text = m.wx.notWechat;
   } else if (state.wx.reason === 'signature_unavailable') {
     dataState = 'unavailable';
-    text = `WeChat features are unavailable: ${describeError(state.wx.requestError)}`;
+    text = m.wx.unavailable(describeError(state.wx.requestError));
   } else {
     dataState = 'unavailable';
-    text = `WeChat features are unavailable (${state.wx.errMsg}).`;
+    text = m.wx.configFailed(state.wx.errMsg);
   }
   const attempts = state.kind === 'configuring' ? 0 : state.wx.attempts;
   return (
     <p
-      className={`wx-status wx-status--${dataState}`}
+      className="weui-cells__tips wx-status"
       role="status"
       data-testid="wx-status"
       data-state={dataState}
       data-attempts={attempts}
     >
-      <span className="wx-status__dot" aria-hidden="true" />
       {text}
     </p>
   );

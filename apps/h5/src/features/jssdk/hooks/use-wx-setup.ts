@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useApiClient } from '@/shared/api-client-context';
+import { useI18n } from '@/shared/i18n/i18n-context';
+import type { Messages } from '@/shared/i18n/messages/zh-cn';
 import { configureWx } from '@/wechat/configure-wx';
 import type { WxState } from '@/wechat/configure-wx';
 import { setShareData } from '@/wechat/share';
@@ -12,11 +14,11 @@ export type WxSetupState =
   | { kind: 'unavailable'; wx: Exclude<WxState, { ok: true }> };
 
 /** What "send to friend" / "Moments" show for this page: the public home page, never a user-specific URL. */
-function shareContent() {
+function shareContent(m: Messages) {
   const origin = window.location.origin;
   return {
-    title: 'wxh5 · WeChat Pay demo',
-    desc: 'Sign in with WeChat, share and pay — a production-ready H5 starter.',
+    title: m.wx.shareTitle,
+    desc: m.wx.shareDesc,
     link: `${origin}/`,
     imgUrl: `${origin}/share-icon.png`,
   };
@@ -28,6 +30,7 @@ function shareContent() {
  */
 export function useWxSetup(): { state: WxSetupState; ensureWx: () => Promise<WxState> } {
   const client = useApiClient();
+  const { m } = useI18n();
   const [state, setState] = useState<WxSetupState>({ kind: 'configuring' });
 
   const ensureWx = useCallback(() => configureWx((url) => getJssdkSignature(client, url)), [client]);
@@ -42,13 +45,13 @@ export function useWxSetup(): { state: WxSetupState; ensureWx: () => Promise<WxS
         return;
       }
       setState({ kind: 'configured', wx, share: null });
-      const share = await setShareData(shareContent());
+      const share = await setShareData(shareContent(m));
       if (active) setState({ kind: 'configured', wx, share });
     })();
     return () => {
       active = false;
     };
-  }, [ensureWx]);
+  }, [ensureWx, m]);
 
   return { state, ensureWx };
 }

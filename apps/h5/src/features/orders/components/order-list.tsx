@@ -2,10 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { OrderView } from '@wxh5/contracts';
 import { useApiClient } from '@/shared/api-client-context';
-import { describeError } from '@/shared/api-error';
 import { Loading, PageState } from '@/shared/components/page-state';
-import { formatTime } from '@/shared/format-time';
-import { formatFen } from '@/shared/money';
+import { useI18n } from '@/shared/i18n/i18n-context';
 import { listOrders } from '../api/get-order';
 import { OrderStatusBadge } from './order-status-badge';
 
@@ -15,13 +13,22 @@ interface ListState {
   orders: OrderView[];
   nextCursor: string | null;
   loading: boolean;
-  error: string | null;
+  error: unknown;
   loadedOnce: boolean;
 }
 
-/** The user's orders, newest first, a page at a time ("Load more" follows the api's cursor). */
-export function OrderList() {
+/** 再次支付 from a row of the list (the route owns WeChat Pay). */
+export interface ListPayAgain {
+  start: (outTradeNo: string) => void;
+  /** The order being paid again, if any. */
+  working: string | null;
+  error: { outTradeNo: string; message: string } | null;
+}
+
+/** The user's orders, newest first, a page at a time (加载更多 follows the api's cursor). */
+export function OrderList({ payAgain }: { payAgain: ListPayAgain }) {
   const client = useApiClient();
+  const { m, describeError, formatFen, formatTime } = useI18n();
   const [state, setState] = useState<ListState>({
     orders: [],
     nextCursor: null,
@@ -44,7 +51,7 @@ export function OrderList() {
           })),
         (error: unknown) => {
           if (signal?.aborted) return;
-          setState((s) => ({ ...s, loading: false, error: describeError(error) }));
+          setState((s) => ({ ...s, loading: false, error }));
         },
       );
     },
@@ -57,21 +64,20 @@ export function OrderList() {
     return () => controller.abort();
   }, [load]);
 
-  if (!state.loadedOnce && state.loading)
-    return <Loading label="Loading your orders…" testId="orders-loading" />;
+  if (!state.loadedOnce && state.loading) return <Loading label={m.orders.loading} testId="orders-loading" />;
   if (!state.loadedOnce && state.error) {
     return (
       <PageState
         icon="warn"
-        title="Could not load your orders"
+        title={m.orders.loadFailedTitle}
         testId="orders-error"
         actions={
-          <button type="button" className="btn btn--primary" onClick={() => load(undefined)}>
-            Try again
+          <button type="button" className="weui-btn weui-btn_primary" onClick={() => load(undefined)}>
+            {m.common.tryAgain}
           </button>
         }
       >
-        <p>{state.error}</p>
+        <p>{describeError(state.error)}</p>
       </PageState>
     );
   }
@@ -79,56 +85,77 @@ export function OrderList() {
     return (
       <PageState
         icon="info"
-        title="No orders yet"
+        title={m.orders.emptyTitle}
         testId="orders-empty"
         actions={
-          <Link className="btn btn--primary" to="/">
-            Make a payment
+          <Link className="weui-btn weui-btn_primary" to="/">
+            {m.orders.makePayment}
           </Link>
         }
       />
     );
   }
   return (
-    <section className="orders" data-testid="orders-list">
-      <ul className="cells">
+    <section data-testid="orders-list">
+      <ul className="weui-cells">
         {state.orders.map((order) => (
           <li key={order.outTradeNo}>
             <Link
-              className="cell cell--link"
+              className="weui-cell weui-cell_access"
               to={`/orders/${encodeURIComponent(order.outTradeNo)}`}
               data-testid="order-row"
               data-out-trade-no={order.outTradeNo}
             >
-              <span className="cell__body">
-                <span className="cell__title">{order.description || 'Payment'}</span>
-                <span className="cell__meta">{formatTime(order.createdAt)}</span>
+              <span className="weui-cell__bd">
+                <span>{order.description || m.orders.defaultItem}</span>
+                <span className="weui-cell__desc">{formatTime(order.createdAt)}</span>
               </span>
-              <span className="cell__side">
-                <span className="cell__amount">{formatFen(order.amountFen)}</span>
-                <OrderStatusBadge status={order.status} />
+              <span className="weui-cell__ft">
+                {formatFen(order.amountFen)} <OrderStatusBadge status={order.status} />
               </span>
             </Link>
+            {order.status === 'PENDING' ? (
+              <div className="order-row-actions">
+                <button
+                  type="button"
+                  className={`weui-btn weui-btn_mini weui-btn_primary${payAgain.working === order.outTradeNo ? ' weui-btn_loading' : ''}`}
+                  disabled={payAgain.working !== null}
+                  data-testid="order-row-pay-again"
+                  onClick={() => payAgain.start(order.outTradeNo)}
+                >
+                  {m.orders.payAgain}
+                </button>
+              </div>
+            ) : null}
+            {payAgain.error?.outTradeNo === order.outTradeNo ? (
+              <p className="weui-cells__tips weui-cells__tips_warn" role="alert">
+                {payAgain.error.message}
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>
       {state.error ? (
-        <p className="notice notice--warn" role="alert">
-          {state.error}
+        <p className="weui-cells__tips weui-cells__tips_warn" role="alert">
+          {describeError(state.error)}
         </p>
       ) : null}
       {state.nextCursor ? (
-        <button
-          type="button"
-          className="btn btn--default"
-          disabled={state.loading}
-          data-testid="orders-more"
-          onClick={() => load(state.nextCursor ?? undefined)}
-        >
-          {state.loading ? 'Loading…' : 'Load more'}
-        </button>
+        <div className="weui-btn-area">
+          <button
+            type="button"
+            className="weui-btn weui-btn_default"
+            disabled={state.loading}
+            data-testid="orders-more"
+            onClick={() => load(state.nextCursor ?? undefined)}
+          >
+            {state.loading ? m.orders.loadingMore : m.orders.loadMore}
+          </button>
+        </div>
       ) : (
-        <p className="orders__end">That is all your orders.</p>
+        <div className="weui-loadmore weui-loadmore_line">
+          <span className="weui-loadmore__tips">{m.orders.end}</span>
+        </div>
       )}
     </section>
   );

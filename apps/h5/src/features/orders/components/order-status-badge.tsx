@@ -1,20 +1,11 @@
 import type { OrderStatus } from '@wxh5/contracts';
-
-const LABELS: Record<OrderStatus, string> = {
-  PENDING: 'Unpaid',
-  PAID: 'Paid',
-  CLOSED: 'Closed',
-  REFUNDED: 'Refunded',
-};
-
-export function statusLabel(status: OrderStatus): string {
-  return LABELS[status];
-}
+import { useI18n } from '@/shared/i18n/i18n-context';
 
 export function OrderStatusBadge({ status }: { status: OrderStatus }) {
+  const { m } = useI18n();
   return (
-    <span className={`badge badge--${status.toLowerCase()}`} data-testid="order-status-badge">
-      {LABELS[status]}
+    <span className="order-status" data-status={status} data-testid="order-status-badge">
+      {m.status[status]}
     </span>
   );
 }

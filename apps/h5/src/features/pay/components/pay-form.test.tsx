@@ -1,8 +1,11 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '@/shared/api-client';
 import { ApiClientProvider } from '@/shared/api-client-context';
+import { I18nProvider } from '@/shared/i18n/i18n-context';
+import type { Locale } from '@/shared/i18n/locale';
 import type { WxState } from '@/wechat/configure-wx';
 import { PayForm } from './pay-form';
 
@@ -15,7 +18,7 @@ const NOT_IN_WECHAT: WxState = {
   attempts: 0,
 };
 
-function renderForm() {
+function renderForm(locale: Locale = 'zh-CN') {
   const requests: string[] = [];
   let wxChecks = 0;
   const client = createApiClient({
@@ -24,41 +27,68 @@ function renderForm() {
       return Promise.reject(new Error('this test has no api'));
     },
   });
+  const wrap = (children: ReactNode) => (
+    <I18nProvider initialLocale={locale}>
+      <ApiClientProvider client={client}>
+        <MemoryRouter>{children}</MemoryRouter>
+      </ApiClientProvider>
+    </I18nProvider>
+  );
   render(
-    <ApiClientProvider client={client}>
-      <MemoryRouter>
-        <PayForm
-          ensureWx={() => {
-            wxChecks += 1;
-            return Promise.resolve(NOT_IN_WECHAT);
-          }}
-        />
-      </MemoryRouter>
-    </ApiClientProvider>,
+    wrap(
+      <PayForm
+        ensureWx={() => {
+          wxChecks += 1;
+          return Promise.resolve(NOT_IN_WECHAT);
+        }}
+      />,
+    ),
   );
   return { requests, wxChecks: () => wxChecks };
 }
 
-function typeAmount(value: string) {
-  fireEvent.change(screen.getByLabelText('Amount (yuan)'), { target: { value } });
+function typeAmount(value: string, label = '金额（元）') {
+  fireEvent.change(screen.getByLabelText(label), { target: { value } });
 }
 
 describe('PayForm', () => {
   it('names the amount on the button as it is typed', () => {
     renderForm();
-    expect(screen.getByTestId('pay-button').textContent).toBe('Pay');
+    expect(screen.getByTestId('pay-button').textContent).toBe('支付');
     typeAmount('12.34');
-    expect(screen.getByTestId('pay-button').textContent).toBe('Pay ¥12.34');
+    expect(screen.getByTestId('pay-button').textContent).toBe('支付 ¥12.34');
+  });
+
+  it('reads full-width digits and dot as the amount', () => {
+    renderForm();
+    typeAmount('１２．３４');
+    expect(screen.getByTestId('pay-button').textContent).toBe('支付 ¥12.34');
+  });
+
+  it('speaks English when the page is in English', () => {
+    renderForm('en');
+    typeAmount('1000000', 'Amount (yuan)');
+    expect(screen.getByTestId('pay-button').textContent).toBe('Pay ¥1,000,000.00');
+    typeAmount('1.234', 'Amount (yuan)');
+    fireEvent.click(screen.getByTestId('pay-button'));
+    expect(screen.getByTestId('amount-error').textContent).toContain('at most two decimals');
   });
 
   it('refuses a bad amount under the field without asking WeChat or the api', () => {
     const { requests, wxChecks } = renderForm();
     typeAmount('1.234');
     fireEvent.click(screen.getByTestId('pay-button'));
-    expect(screen.getByTestId('amount-error').textContent).toContain('at most two decimals');
-    expect(screen.getByLabelText('Amount (yuan)').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('amount-error').textContent).toContain('最多两位小数');
+    expect(screen.getByLabelText('金额（元）').getAttribute('aria-invalid')).toBe('true');
     expect(wxChecks()).toBe(0);
     expect(requests).toEqual([]);
+  });
+
+  it('words an amount above the limit with the limit', () => {
+    renderForm();
+    typeAmount('1000000.01');
+    fireEvent.click(screen.getByTestId('pay-button'));
+    expect(screen.getByTestId('amount-error').textContent).toBe('金额不能超过 ¥1,000,000.00');
   });
 
   it('clears the error as soon as the amount is edited', () => {
@@ -75,7 +105,7 @@ describe('PayForm', () => {
     typeAmount('8');
     fireEvent.click(screen.getByTestId('pay-button'));
     const message = await screen.findByTestId('pay-message');
-    expect(message.textContent).toContain('Open this page in WeChat to pay.');
+    expect(message.textContent).toContain('请在微信中打开本页面进行支付。');
     expect(wxChecks()).toBe(1);
     expect(requests).toEqual([]);
   });

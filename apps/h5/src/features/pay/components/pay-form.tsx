@@ -1,89 +1,74 @@
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
+import { MAX_AMOUNT_FEN, MIN_AMOUNT_FEN } from '@wxh5/contracts/limits';
 import { useApiClient } from '@/shared/api-client-context';
-import { describeError, isApiError } from '@/shared/api-error';
-import { formatFen } from '@/shared/money';
+import { isApiError } from '@/shared/api-error';
+import { useI18n } from '@/shared/i18n/i18n-context';
+import type { AmountProblem } from '@/shared/i18n/messages/zh-cn';
 import { chooseWxPay } from '@/wechat/choose-wx-pay';
 import type { WxState } from '@/wechat/configure-wx';
 import { createPayment } from '../api/create-payment';
+import type { CashierOutcomeState } from '@/shared/cashier-outcome';
 import { parseAmount } from '../utils/parse-amount';
+import { wxUnavailableMessage } from '../utils/wx-unavailable-message';
 
 type Phase =
-  | { kind: 'idle' }
-  | { kind: 'working'; label: string }
-  | { kind: 'cancelled'; outTradeNo: string; amountFen: number }
-  | { kind: 'failed'; message: string; outTradeNo?: string };
-
-const DESCRIPTION = 'wxh5 demo payment';
-
-function wxUnavailableMessage(state: Exclude<WxState, { ok: true }>): string {
-  switch (state.reason) {
-    case 'not_wechat':
-      return 'Open this page in WeChat to pay.';
-    case 'signature_unavailable':
-      return `WeChat Pay is not ready: ${describeError(state.requestError)}`;
-    case 'config_failed':
-      return `WeChat Pay is not ready (${state.errMsg}). Reload the page and try again.`;
-  }
-}
+  { kind: 'idle' } | { kind: 'working'; step: 'preparing' | 'waiting' } | { kind: 'failed'; message: string };
 
 interface PayFormProps {
   /** Resolves once the JS-SDK is configured for this page (chooseWXPay needs it). */
   ensureWx: () => Promise<WxState>;
 }
 
-/** The amount field (yuan) and the pay button: payWallet → WeChat's cashier → the order page. */
+/**
+ * The amount field (yuan) and the pay button: payWallet → WeChat's cashier → the order page, whatever the cashier
+ * said. The order page shows 支付处理中 and asks the server; ok, cancel and fail are never taken as the result.
+ */
 export function PayForm({ ensureWx }: PayFormProps) {
   const client = useApiClient();
   const navigate = useNavigate();
+  const { m, formatFen, describeError } = useI18n();
   const fieldId = useId();
   const [amount, setAmount] = useState('');
-  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [fieldProblem, setFieldProblem] = useState<AmountProblem | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const busy = phase.kind === 'working';
+
+  const problemText = (problem: AmountProblem) =>
+    problem === 'too_large' ? m.pay.amountTooLarge(formatFen(MAX_AMOUNT_FEN)) : m.pay.amountProblems[problem];
 
   async function pay() {
     const parsed = parseAmount(amount);
     if (!parsed.ok) {
-      setFieldError(parsed.message);
+      setFieldProblem(parsed.problem);
       return;
     }
-    setFieldError(null);
-    setPhase({ kind: 'working', label: 'Preparing WeChat Pay…' });
+    setFieldProblem(null);
+    setPhase({ kind: 'working', step: 'preparing' });
     const wx = await ensureWx();
     if (!wx.ok) {
-      setPhase({ kind: 'failed', message: wxUnavailableMessage(wx) });
+      setPhase({ kind: 'failed', message: wxUnavailableMessage(wx, m, describeError) });
       return;
     }
     let payment;
     try {
-      payment = await createPayment(client, { amountFen: parsed.amountFen, description: DESCRIPTION });
+      payment = await createPayment(client, { amountFen: parsed.amountFen, description: m.pay.description });
     } catch (error) {
       // A 401 has already started WeChat login (the page is about to leave); say why in case it cannot.
       if (isApiError(error) && error.isUnauthenticated) {
-        setPhase({ kind: 'failed', message: 'Your WeChat session has expired. Signing you in again…' });
+        setPhase({ kind: 'failed', message: m.pay.sessionExpired });
         return;
       }
-      setPhase({ kind: 'failed', message: `WeChat Pay could not be started. ${describeError(error)}` });
+      setPhase({ kind: 'failed', message: m.pay.startFailed(describeError(error)) });
       return;
     }
-    setPhase({ kind: 'working', label: 'Waiting for WeChat Pay…' });
+    setPhase({ kind: 'working', step: 'waiting' });
     const outcome = await chooseWxPay(payment.payParams);
-    const { outTradeNo } = payment;
-    if (outcome.result === 'ok') {
-      // The cashier's "ok" is not proof of payment: the order page asks the server until WeChat's notify lands.
-      void navigate(`/orders/${encodeURIComponent(outTradeNo)}`);
-    } else if (outcome.result === 'cancel') {
-      setPhase({ kind: 'cancelled', outTradeNo, amountFen: parsed.amountFen });
-    } else {
-      setPhase({
-        kind: 'failed',
-        outTradeNo,
-        // The cashier's "fail" is no proof either way: only the order page (the server) knows if money moved.
-        message: `WeChat Pay failed (${outcome.errMsg.replace(/^chooseWXPay:/, '')}). Check the order below to see whether it was paid.`,
-      });
-    }
+    // ok is not proof of payment, and cancel or fail is not proof of none (a user who paid and closed the cashier
+    // without 完成 produces cancel): the order page asks the server until it knows.
+    const state: CashierOutcomeState = { cashier: outcome.result, errMsg: outcome.errMsg };
+    void navigate(`/orders/${encodeURIComponent(payment.outTradeNo)}`, { state });
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -92,81 +77,80 @@ export function PayForm({ ensureWx }: PayFormProps) {
   }
 
   const parsedPreview = parseAmount(amount);
-  const buttonLabel = parsedPreview.ok ? `Pay ${formatFen(parsedPreview.amountFen)}` : 'Pay';
+  const buttonLabel = parsedPreview.ok
+    ? m.pay.buttonAmount(formatFen(parsedPreview.amountFen))
+    : m.pay.button;
 
   return (
-    <form className="card pay-form" onSubmit={onSubmit} noValidate data-testid="pay-form">
-      <h2 className="card__title">Pay with WeChat</h2>
-      <div className={`field${fieldError ? ' field--error' : ''}`}>
-        <label className="field__label" htmlFor={fieldId}>
-          Amount (yuan)
-        </label>
-        <div className="field__control">
-          <span className="field__prefix" aria-hidden="true">
-            ¥
-          </span>
-          <input
-            id={fieldId}
-            className="field__input"
-            name="amount"
-            type="text"
-            inputMode="decimal"
-            autoComplete="off"
-            placeholder="0.00"
-            value={amount}
-            maxLength={16}
-            aria-invalid={fieldError ? true : undefined}
-            aria-describedby={fieldError ? `${fieldId}-error` : `${fieldId}-hint`}
-            data-testid="amount-input"
-            onChange={(event) => {
-              setAmount(event.target.value);
-              setFieldError(null);
-            }}
-          />
+    <form onSubmit={onSubmit} noValidate data-testid="pay-form">
+      <h2 className="weui-cells__title">{m.pay.title}</h2>
+      <div className="weui-cells weui-cells_form">
+        <div className={`weui-cell weui-cell_active${fieldProblem ? ' weui-cell_warn' : ''}`}>
+          <div className="weui-cell__hd">
+            <label className="weui-label" htmlFor={fieldId}>
+              {m.pay.amountLabel}
+            </label>
+          </div>
+          <div className="weui-cell__bd weui-flex">
+            <span className="amount-prefix" aria-hidden="true">
+              ¥
+            </span>
+            <input
+              id={fieldId}
+              className="weui-input amount-input"
+              name="amount"
+              type="text"
+              inputMode="decimal"
+              autoComplete="off"
+              placeholder="0.00"
+              value={amount}
+              maxLength={16}
+              aria-invalid={fieldProblem ? true : undefined}
+              aria-describedby={fieldProblem ? `${fieldId}-error` : `${fieldId}-hint`}
+              data-testid="amount-input"
+              onChange={(event) => {
+                setAmount(event.target.value);
+                setFieldProblem(null);
+              }}
+            />
+          </div>
         </div>
-        {fieldError ? (
-          <p id={`${fieldId}-error`} className="field__error" role="alert" data-testid="amount-error">
-            {fieldError}
-          </p>
-        ) : (
-          <p id={`${fieldId}-hint`} className="field__hint">
-            From ¥0.01 to ¥1,000,000, at most two decimals.
-          </p>
-        )}
       </div>
-      <button type="submit" className="btn btn--primary" disabled={busy} data-testid="pay-button">
-        {busy ? phase.label : buttonLabel}
-      </button>
-      <PayMessage phase={phase} />
+      {fieldProblem ? (
+        <p
+          id={`${fieldId}-error`}
+          className="weui-cells__tips weui-cells__tips_warn"
+          role="alert"
+          data-testid="amount-error"
+        >
+          {problemText(fieldProblem)}
+        </p>
+      ) : (
+        <p id={`${fieldId}-hint`} className="weui-cells__tips">
+          {m.pay.hint(formatFen(MIN_AMOUNT_FEN), formatFen(MAX_AMOUNT_FEN))}
+        </p>
+      )}
+      <div className="weui-btn-area">
+        <button
+          type="submit"
+          className={`weui-btn weui-btn_primary${busy ? ' weui-btn_loading' : ''}`}
+          disabled={busy}
+          data-testid="pay-button"
+        >
+          {busy ? <i className="weui-loading" aria-hidden="true" /> : null}
+          {busy ? (phase.step === 'preparing' ? m.pay.preparing : m.pay.waiting) : buttonLabel}
+        </button>
+      </div>
+      {phase.kind === 'failed' ? (
+        <p
+          className="weui-cells__tips weui-cells__tips_warn"
+          role="alert"
+          data-testid="pay-message"
+          data-kind="failed"
+        >
+          {phase.message}
+        </p>
+      ) : null}
     </form>
   );
-}
-
-function PayMessage({ phase }: { phase: Phase }) {
-  if (phase.kind === 'cancelled') {
-    return (
-      <div className="notice notice--info" role="status" data-testid="pay-message" data-kind="cancelled">
-        <p>
-          Payment cancelled. Your order of {formatFen(phase.amountFen)} is kept as unpaid; nothing was
-          charged.
-        </p>
-        <Link to={`/orders/${encodeURIComponent(phase.outTradeNo)}`} data-testid="pay-message-order">
-          View order {phase.outTradeNo}
-        </Link>
-      </div>
-    );
-  }
-  if (phase.kind === 'failed') {
-    return (
-      <div className="notice notice--warn" role="alert" data-testid="pay-message" data-kind="failed">
-        <p>{phase.message}</p>
-        {phase.outTradeNo ? (
-          <Link to={`/orders/${encodeURIComponent(phase.outTradeNo)}`} data-testid="pay-message-order">
-            Order {phase.outTradeNo} is kept
-          </Link>
-        ) : null}
-      </div>
-    );
-  }
-  return null;
 }

@@ -21,22 +21,30 @@ describe('parseAmount', () => {
     expect(parseAmount('8．5')).toEqual({ ok: true, amountFen: 850 });
   });
 
+  it('reads full-width digits and dots as a Chinese keyboard types them', () => {
+    expect(parseAmount('１２．３４')).toEqual({ ok: true, amountFen: 1234 });
+    expect(parseAmount('１２.３')).toEqual({ ok: true, amountFen: 1230 });
+    expect(parseAmount('12。5')).toEqual({ ok: true, amountFen: 1250 });
+    expect(parseAmount('\u3000８\u3000')).toEqual({ ok: true, amountFen: 800 });
+    expect(parseAmount('－１')).toEqual({ ok: false, problem: 'not_positive' });
+    expect(parseAmount('１．２３４')).toEqual({ ok: false, problem: 'too_many_decimals' });
+  });
+
   it.each([
-    ['0', 'more than ¥0'],
-    ['0.00', 'more than ¥0'],
-    ['-1', 'more than ¥0'],
-    ['1.234', 'at most two decimals'],
-    ['abc', 'Enter a number'],
-    ['1e3', 'Enter a number'],
-    ['12.', 'Enter a number'],
-    ['', 'Enter an amount'],
-    ['   ', 'Enter an amount'],
-    ['1000000.01', 'at most ¥1,000,000'],
-    ['99999999999999999999', 'at most ¥1,000,000'],
-  ])('refuses %j with a sentence about it', (input, words) => {
-    const result = parseAmount(input);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toContain(words);
+    ['0', 'not_positive'],
+    ['0.00', 'not_positive'],
+    ['-1', 'not_positive'],
+    ['1.234', 'too_many_decimals'],
+    ['abc', 'not_a_number'],
+    ['1e3', 'not_a_number'],
+    ['12.', 'not_a_number'],
+    ['１２ａ', 'not_a_number'],
+    ['', 'empty'],
+    ['   ', 'empty'],
+    ['1000000.01', 'too_large'],
+    ['99999999999999999999', 'too_large'],
+  ])('refuses %j and names the problem (%s) for the form to word', (input, problem) => {
+    expect(parseAmount(input)).toEqual({ ok: false, problem });
   });
 
   it('accepts exactly the largest amount of the api contract and nothing above it', () => {

@@ -1,0 +1,1 @@
+export declare const noLiteralCopySelectors: Array<{ selector: string; message: string }>;
