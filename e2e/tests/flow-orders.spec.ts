@@ -15,10 +15,7 @@ async function createOrder(page: Page, stack: Stack, amountFen: number): Promise
 }
 
 test.describe('the order pages', () => {
-  test("the list shows a new user's orders newest first and pages with 加载更多", async ({
-    page,
-    stack,
-  }) => {
+  test("the list shows a new user's orders newest first and pages with 加载更多", async ({ page, stack }) => {
     const userId = await createTestUser(stack, 'Dave 赵');
     await signIn(page, stack, '/', userId);
     await expect(page.getByTestId('user-nickname')).toHaveText('Dave 赵');

@@ -30,6 +30,7 @@ export interface OrderRow {
 interface SqliteStatement {
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
 }
 interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
@@ -55,6 +56,11 @@ export interface Stack {
   orderRow(outTradeNo: string): OrderRow | undefined;
   /** Every order of one openid, oldest first, straight from the api's database. */
   orderRowsOf(openid: string): OrderRow[];
+  /**
+   * Move an order's creation time `minutes` into the past in the api's database, as if it had been placed then
+   * (the api's clock is the real one; this is how a test meets an order past its time_expire).
+   */
+  ageOrder(outTradeNo: string, minutes: number): void;
   /** The api's output so far (for failure messages). */
   apiLog(): string;
   stop(): Promise<void>;
@@ -198,6 +204,19 @@ export async function startStack(): Promise<Stack> {
       return database()
         .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE openid = ? ORDER BY id`)
         .all(openid) as OrderRow[];
+    },
+    ageOrder(outTradeNo: string, minutes: number): void {
+      const Database = requireFromApi('better-sqlite3') as SqliteConstructor;
+      const writer = new Database(databaseFile, { readonly: false, fileMustExist: true });
+      try {
+        const row = writer.prepare('SELECT created_at FROM orders WHERE out_trade_no = ?').get(outTradeNo) as
+          { created_at: string } | undefined;
+        if (!row) throw new Error(`no order ${outTradeNo}`);
+        const aged = new Date(Date.parse(row.created_at) - minutes * 60_000).toISOString();
+        writer.prepare('UPDATE orders SET created_at = ? WHERE out_trade_no = ?').run(aged, outTradeNo);
+      } finally {
+        writer.close();
+      }
     },
     apiLog,
     stop,

@@ -107,8 +107,8 @@ export function OrderList({ payAgain }: { payAgain: ListPayAgain }) {
               data-out-trade-no={order.outTradeNo}
             >
               <span className="weui-cell__bd">
-                <span>{order.description || m.orders.defaultItem}</span>
-                <span className="weui-cell__desc">{formatTime(order.createdAt)}</span>
+                <span className="order-row-title">{order.description || m.orders.defaultItem}</span>
+                <span className="order-row-time">{formatTime(order.createdAt)}</span>
               </span>
               <span className="weui-cell__ft">
                 {formatFen(order.amountFen)} <OrderStatusBadge status={order.status} />
