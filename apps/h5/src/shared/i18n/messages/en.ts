@@ -153,6 +153,7 @@ export const en: Messages = {
     wechat_error: 'WeChat Pay had a problem. Please try again later.',
     wechat_unavailable: 'WeChat Pay cannot be reached right now. Please try again later.',
     not_ready: 'The service is not available right now. Please try again later.',
+    database_unavailable: 'The service is not available right now. Please try again later.',
     internal_error: 'The server had a problem. Please try again later.',
     network_error: 'Cannot reach the server. Check your connection and try again.',
     bad_response: 'The server answered unexpectedly. Please try again.',

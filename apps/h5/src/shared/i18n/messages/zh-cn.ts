@@ -162,6 +162,7 @@ export const zhCN = {
     wechat_error: '微信支付暂时出错，请稍后重试。',
     wechat_unavailable: '微信支付暂时无法连接，请稍后重试。',
     not_ready: '服务暂时不可用，请稍后重试。',
+    database_unavailable: '服务暂时不可用，请稍后重试。',
     internal_error: '服务出错了，请稍后重试。',
     network_error: '无法连接服务器，请检查网络后重试。',
     bad_response: '服务器返回异常，请稍后重试。',
