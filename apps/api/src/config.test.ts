@@ -4,13 +4,30 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config';
 
+/** A production-shaped set-up (https, the real WeChat hosts by default) with made-up, non-demo credentials. */
 const valid = {
   PUBLIC_BASE_URL: 'https://m.example.com/',
   COOKIE_KEYS: 'k'.repeat(32) + ',' + 'o'.repeat(40),
+  WECHAT_APP_ID: 'wx0123456789abcdef',
+  WECHAT_APP_SECRET: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+  WECHAT_MCH_ID: '1234567890',
+  WECHAT_PAY_KEY: 'NotTheDemoKey0123456789abcdefXYZ',
+};
+
+/** The published demo values (.env.example, scripts/demo.mjs, product.md §4). */
+const demo = {
+  COOKIE_KEYS: 'demo-cookie-key-change-me-0123456789abcdef',
+  ADMIN_TOKEN: 'wxh5-demo-admin-token-0123456789abcdef-not-secret',
   WECHAT_APP_ID: 'wx8a4c5b1d2e3f6a70',
   WECHAT_APP_SECRET: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
   WECHAT_MCH_ID: '1900000109',
   WECHAT_PAY_KEY: 'DemoPayKey0123456789abcdefABCDEF',
+  WECHAT_BRIDGE_SCRIPT_URL: 'http://127.0.0.1:4000/jsbridge.js',
+};
+const emulatorHosts = {
+  WECHAT_OAUTH_BASE_URL: 'http://127.0.0.1:4000',
+  WECHAT_API_BASE_URL: 'http://127.0.0.1:4000',
+  WECHAT_PAY_BASE_URL: 'http://127.0.0.1:4000',
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -24,6 +41,38 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 }
 
 describe('parseConfig', () => {
+  it('refuses published demo secrets and the bridge script with an https public URL, naming each variable', () => {
+    const problems = problemsOf({ ...valid, ...emulatorHosts, ...demo });
+    for (const name of Object.keys(demo)) {
+      expect(problems.filter((p) => p.startsWith(`${name}:`))).toHaveLength(1);
+    }
+    expect(problems.every((p) => p.includes('PUBLIC_BASE_URL is https'))).toBe(true);
+  });
+
+  it('refuses a demo secret with the real WeChat hosts even on an http public URL', () => {
+    const problems = problemsOf({
+      ...valid,
+      PUBLIC_BASE_URL: 'http://10.0.0.5:3000',
+      COOKIE_KEYS: demo.COOKIE_KEYS,
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^COOKIE_KEYS: .*WECHAT_OAUTH_BASE_URL is the real WeChat host/);
+    // A rotation list that still holds the demo key is refused too.
+    expect(problemsOf({ ...valid, COOKIE_KEYS: `${'n'.repeat(40)},${demo.COOKIE_KEYS}` })[0]).toMatch(
+      /^COOKIE_KEYS:/,
+    );
+  });
+
+  it('accepts the demo secrets on the local emulator over http', () => {
+    const config = parseConfig({
+      ...valid,
+      ...demo,
+      ...emulatorHosts,
+      PUBLIC_BASE_URL: 'http://localhost:3000',
+    });
+    expect(config.bridgeScriptUrl).toBe(demo.WECHAT_BRIDGE_SCRIPT_URL);
+  });
+
   it('fills the documented defaults', () => {
     const config = parseConfig(valid);
     expect(config.port).toBe(3000);
@@ -119,7 +168,7 @@ describe('parseConfig and the WeChat Pay client certificate', () => {
     expect(parseConfig({ ...valid, WECHAT_PAY_CERT_P12_PATH: p12File }).wechat.payCertificate).toEqual({
       kind: 'p12',
       path: p12File,
-      passphrase: '1900000109',
+      passphrase: '1234567890',
     });
     expect(
       parseConfig({ ...valid, WECHAT_PAY_CERT_P12_PATH: p12File, WECHAT_PAY_CERT_PASSPHRASE: 'secret' })

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { DEMO_SECRET_VALUES, isRealWechatHost } from './demo-secrets';
 
 /**
  * The api's configuration: parsed and validated once at start-up, then passed down. This is the only module
@@ -197,6 +198,36 @@ function originOf(value: string, variable: string): string {
   }
 }
 
+/**
+ * With a production signal (an https PUBLIC_BASE_URL or any of the real WeChat hosts), every variable that still
+ * holds a published demo value — or the emulator's bridge script — is a problem, each named: sessions signed with a
+ * key from `.env.example` can be forged by anyone.
+ */
+function demoSecretProblems(
+  env: z.infer<typeof envSchema>,
+  raw: Record<string, string | undefined>,
+): string[] {
+  const signals = [
+    ...(env.PUBLIC_BASE_URL.startsWith('https:') ? ['PUBLIC_BASE_URL is https'] : []),
+    ...(['WECHAT_OAUTH_BASE_URL', 'WECHAT_API_BASE_URL', 'WECHAT_PAY_BASE_URL'] as const)
+      .filter((name) => isRealWechatHost(env[name]))
+      .map((name) => `${name} is the real WeChat host`),
+  ];
+  if (signals.length === 0) return [];
+  const why = `not allowed with a production set-up (${signals.join(', ')})`;
+  const problems: string[] = [];
+  for (const [variable, published] of Object.entries(DEMO_SECRET_VALUES)) {
+    const values = (raw[variable] ?? '').split(',').map((value) => value.trim());
+    if (values.some((value) => published.includes(value))) {
+      problems.push(`${variable}: holds a published demo value, ${why}`);
+    }
+  }
+  if (env.WECHAT_BRIDGE_SCRIPT_URL !== undefined) {
+    problems.push(`WECHAT_BRIDGE_SCRIPT_URL: the emulator's bridge script is ${why}`);
+  }
+  return problems;
+}
+
 /** Parse a plain key/value environment into a `Config`; every problem is listed in one `ConfigError`. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(
@@ -213,8 +244,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ...certificateProblems,
     ]);
   }
-  if (certificateProblems.length > 0) throw new ConfigError(certificateProblems);
   const e = result.data;
+  const problems = [...certificateProblems, ...demoSecretProblems(e, cleaned)];
+  if (problems.length > 0) throw new ConfigError(problems);
   const publicOrigin = originOf(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
   const extraOrigins = (e.ALLOWED_CALLBACK_ORIGINS ?? '')
     .split(',')
