@@ -42,6 +42,20 @@ function scanMarkup(xml: string, start: number): number {
     i = xml.indexOf('<', i);
     if (i === -1) return bodyStart;
     const next = xml.charCodeAt(i + 1);
+    if (isXmlSpace(next)) {
+      // XML allows no whitespace after `<`, but sax does: `< !DOCTYPE`, `< ?php` and `< a>` would reach it as a
+      // declaration, an instruction and a tag. Name what it would have been, then refuse it.
+      let j = i + 1;
+      while (isXmlSpace(xml.charCodeAt(j))) j += 1;
+      const hidden = xml.charCodeAt(j);
+      if (hidden === 0x21 && /^!doctype/i.test(xml.slice(j, j + 8))) {
+        throw new XmlParseError('doctype', `a DOCTYPE (after whitespace at offset ${i}) is not accepted`);
+      }
+      if (hidden === 0x3f) {
+        throw new XmlParseError('instruction', `processing instruction at offset ${i} is not accepted`);
+      }
+      throw new XmlParseError('not_well_formed', `whitespace after < at offset ${i}`);
+    }
     // A plain tag (`<a`, `</a`) needs no look here: the parser checks it.
     if (next !== 0x21 /* ! */ && next !== 0x3f /* ? */) {
       i += 1;
@@ -71,6 +85,11 @@ function scanMarkup(xml: string, start: number): number {
       bodyStart = i;
     }
   }
+}
+
+/** XML's whitespace: space, tab, CR, LF. */
+function isXmlSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
 function isBlank(text: string): boolean {
