@@ -35,6 +35,7 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
     .default('sqlite:./data/wxh5.sqlite'),
+  STARTUP_RETRY_SECONDS: z.coerce.number().int().min(0).default(30),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
@@ -83,6 +84,8 @@ export interface Config {
     connectTimeoutMs: number;
   };
   redisUrl: string | undefined;
+  /** How long start-up keeps retrying an unreachable database or Redis before exiting non-zero. */
+  startUpRetrySeconds: number;
   wechat: {
     appId: string;
     appSecret: string;
@@ -265,6 +268,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     },
     redisUrl: e.REDIS_URL,
+    startUpRetrySeconds: e.STARTUP_RETRY_SECONDS,
     wechat: {
       appId: e.WECHAT_APP_ID,
       appSecret: e.WECHAT_APP_SECRET,

@@ -7,7 +7,10 @@ import { createLogger, type Logger } from './logger';
 import { createCache } from './shared/create-cache';
 import { createInProcessLocks } from './shared/in-process-locks';
 import { createRedisLocks } from './shared/redis-locks';
+import { DependencyError, describeUrl, errorCodeOf, errorDetailOf } from './shared/dependency-error';
+import { backoffMs, retryAtStartUp } from './shared/retry-at-start-up';
 import { migrateToLatest, openDatabase } from './store/database';
+import { isDatabaseUnavailable } from './store/database-unavailable';
 import type { ClientCertificate } from './wechat/pay-client';
 
 /**
@@ -40,6 +43,80 @@ export function loadPayClientCertificate(config: Config): ClientCertificate | un
     });
   }
   return certificate;
+}
+
+/**
+ * Connect to Redis, retrying with bounded backoff for `deadlineMs` at start-up (then a `DependencyError` naming the
+ * host and the error code), and for ever once it has been up: an outage later is survived (requests that need it
+ * answer 503, /readyz says so) and logged once when it starts and once when it ends, not at every retry.
+ */
+async function connectRedis(url: string, deadlineMs: number, logger: Logger): Promise<RedisClientType> {
+  const target = `Redis at ${describeUrl(url, 6379)}`;
+  const startedAt = Date.now();
+  let everReady = false;
+  let down = false;
+  let attempts = 0;
+  let lastError: unknown;
+  const redis: RedisClientType = createClient({
+    url,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries, cause) => {
+        attempts = retries + 1;
+        lastError = cause;
+        const delayMs = backoffMs(retries);
+        if (!everReady && Date.now() - startedAt + delayMs > deadlineMs) {
+          return new DependencyError(
+            target,
+            errorCodeOf(cause),
+            errorDetailOf(cause),
+            attempts,
+            Date.now() - startedAt,
+          );
+        }
+        return delayMs;
+      },
+    },
+    // While Redis is unreachable, commands fail at once instead of queueing until it returns: requests answer
+    // (503) rather than hang, and /readyz reports it.
+    disableOfflineQueue: true,
+  });
+  redis.on('error', (err: unknown) => {
+    if (down) return;
+    down = true;
+    // `errorCode`, not `code`: the logger redacts every `*.code` (OAuth codes), which hid ECONNREFUSED.
+    logger.warn(
+      { dependency: target, errorCode: errorCodeOf(err), error: errorDetailOf(err) },
+      `${target} is unreachable; reconnecting in the background`,
+    );
+  });
+  redis.on('ready', () => {
+    if (down) logger.info({ dependency: target }, `${target} is reachable again`);
+    down = false;
+    everReady = true;
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    if (redis.isOpen) redis.destroy();
+    // node-redis wraps what the reconnect strategy returned in a ReconnectStrategyError (`originalError`).
+    const original = (err as { originalError?: unknown } | undefined)?.originalError;
+    const stopped = original instanceof DependencyError ? original : undefined;
+    throw (
+      stopped ??
+      new DependencyError(
+        target,
+        errorCodeOf(lastError ?? err),
+        errorDetailOf(lastError ?? err),
+        attempts,
+        Date.now() - startedAt,
+        {
+          cause: err,
+        },
+      )
+    );
+  }
+  return redis;
 }
 
 export interface DepsOverrides {
@@ -84,18 +161,16 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   });
   let redis: RedisClientType | undefined;
   try {
-    await migrateToLatest(database.db);
-    if (config.redisUrl) {
-      redis = createClient({
-        url: config.redisUrl,
-        socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 100, 2000) },
-        // While Redis is unreachable, commands fail at once instead of queueing until it returns: requests answer
-        // (503) rather than hang, and /readyz reports it.
-        disableOfflineQueue: true,
-      });
-      redis.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
-      await redis.connect();
-    }
+    const deadlineMs = config.startUpRetrySeconds * 1000;
+    await retryAtStartUp(() => migrateToLatest(database.db), {
+      target: config.databaseUrl.startsWith('sqlite:')
+        ? `SQLite at ${config.databaseUrl.slice('sqlite:'.length)}`
+        : `PostgreSQL at ${describeUrl(config.databaseUrl, 5432)}`,
+      deadlineMs,
+      logger,
+      retryable: isDatabaseUnavailable,
+    });
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, deadlineMs, logger);
   } catch (err) {
     await database.close().catch(() => undefined);
     if (redis?.isOpen) redis.destroy();
