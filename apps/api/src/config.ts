@@ -35,6 +35,8 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
     .default('sqlite:./data/wxh5.sqlite'),
+  CACHE_MAX_MB: positiveInt(64),
+  RATE_LIMIT_REDIRECT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   STARTUP_RETRY_SECONDS: z.coerce.number().int().min(0).default(30),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
@@ -84,6 +86,12 @@ export interface Config {
     connectTimeoutMs: number;
   };
   redisUrl: string | undefined;
+  limits: {
+    /** In-process cache only (no REDIS_URL): the most it holds, in bytes; least recently used entries go first. */
+    cacheMaxBytes: number;
+    /** `GET /api/wechat/redirect` per client IP per minute; 0 = no limit. */
+    redirectPerMinute: number;
+  };
   /** How long start-up keeps retrying an unreachable database or Redis before exiting non-zero. */
   startUpRetrySeconds: number;
   wechat: {
@@ -269,6 +277,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     redisUrl: e.REDIS_URL,
     startUpRetrySeconds: e.STARTUP_RETRY_SECONDS,
+    limits: {
+      cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,
+      redirectPerMinute: e.RATE_LIMIT_REDIRECT_PER_MINUTE,
+    },
     wechat: {
       appId: e.WECHAT_APP_ID,
       appSecret: e.WECHAT_APP_SECRET,

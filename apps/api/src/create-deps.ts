@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { AppDeps } from './deps';
 import { createLogger, type Logger } from './logger';
 import { createCache } from './shared/create-cache';
+import { createRateLimits } from './shared/create-rate-limits';
 import { createInProcessLocks } from './shared/in-process-locks';
 import { createRedisLocks } from './shared/redis-locks';
 import { DependencyError, describeUrl, errorCodeOf, errorDetailOf } from './shared/dependency-error';
@@ -181,6 +182,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     redis,
     namespace,
     onError: (err) => logger.warn({ err }, 'cache error'),
+    maxBytes: config.limits.cacheMaxBytes,
   });
   const locks = redis ? createRedisLocks(redis, { keyPrefix: `${namespace}::` }) : createInProcessLocks();
   // The database itself is always probed by /readyz; these are the probes beyond it.
@@ -199,6 +201,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     db: database.db,
     cache,
     locks,
+    rateLimits: createRateLimits({ redis, namespace }),
     now: overrides.now ?? Date.now,
     ...(payClientCertificate ? { payClientCertificate } : {}),
     readinessChecks,

@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import type { RateLimitFactory } from './shared/create-rate-limits';
 import type { Database } from './store/schema';
 import type { ClientCertificate } from './wechat/pay-client';
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** Short-lived shared state: global access_token, jsapi_ticket, OAuth state, per-user OAuth tokens. */
   cache: Keyv;
   locks: LockService;
+  /** Per-client request limits (fleet-wide through Redis when configured). */
+  rateLimits: RateLimitFactory;
   /** Milliseconds since the epoch; injected so tests can move time. */
   now: () => number;
   /**

@@ -9,6 +9,7 @@ import {
 import type { Context } from 'koa';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { limitRate } from '../http/limit-rate';
 import { requireOpenId, type SessionState } from '../http/require-open-id';
 import { respond } from '../http/respond';
 import { clearSessionCookie, setSessionCookie } from '../http/session-cookie';
@@ -53,37 +54,42 @@ export function createAuthRoutes(deps: AppDeps): Router {
   });
   const router = new Router();
 
-  router.get(ROUTES.redirect, async (ctx) => {
-    const parsed = redirectQuerySchema.safeParse(ctx.query);
-    if (!parsed.success) {
-      const badScope = parsed.error.issues.some((issue) => issue.path[0] === 'scope');
-      throw badScope
-        ? new ApiError('invalid_scope', 'scope must be snsapi_base or snsapi_userinfo.')
-        : new ApiError('invalid_callback', 'callback must be an absolute http(s) URL.');
-    }
-    const callback = parseAllowedUrl(parsed.data.callback, config.allowedOrigins);
-    if (!callback) {
-      throw new ApiError('invalid_callback', 'callback must be a URL on an allowed origin.');
-    }
-    // One nonce per browser (reused while its cookie lives), so two tabs logging in at once both succeed.
-    const browserNonce = readBrowserNonce(ctx) ?? states.createBrowserNonce();
-    const { authorizeUrl } = await login.start({
-      callback: callback.toString(),
-      scope: parsed.data.scope,
-      browserNonce,
-    });
-    ctx.cookies.set(OAUTH_BROWSER_COOKIE, browserNonce, {
-      signed: true,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secureCookies,
-      maxAge: OAUTH_STATE_TTL_MS,
-      path: '/api/wechat',
-      overwrite: true,
-    });
-    ctx.set('Cache-Control', 'no-store');
-    ctx.redirect(authorizeUrl);
-  });
+  // Unauthenticated and it stores an OAuth state per call: bounded per client (RATE_LIMIT_REDIRECT_PER_MINUTE).
+  router.get(
+    ROUTES.redirect,
+    limitRate(deps.rateLimits('redirect', config.limits.redirectPerMinute)),
+    async (ctx) => {
+      const parsed = redirectQuerySchema.safeParse(ctx.query);
+      if (!parsed.success) {
+        const badScope = parsed.error.issues.some((issue) => issue.path[0] === 'scope');
+        throw badScope
+          ? new ApiError('invalid_scope', 'scope must be snsapi_base or snsapi_userinfo.')
+          : new ApiError('invalid_callback', 'callback must be an absolute http(s) URL.');
+      }
+      const callback = parseAllowedUrl(parsed.data.callback, config.allowedOrigins);
+      if (!callback) {
+        throw new ApiError('invalid_callback', 'callback must be a URL on an allowed origin.');
+      }
+      // One nonce per browser (reused while its cookie lives), so two tabs logging in at once both succeed.
+      const browserNonce = readBrowserNonce(ctx) ?? states.createBrowserNonce();
+      const { authorizeUrl } = await login.start({
+        callback: callback.toString(),
+        scope: parsed.data.scope,
+        browserNonce,
+      });
+      ctx.cookies.set(OAUTH_BROWSER_COOKIE, browserNonce, {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+        maxAge: OAUTH_STATE_TTL_MS,
+        path: '/api/wechat',
+        overwrite: true,
+      });
+      ctx.set('Cache-Control', 'no-store');
+      ctx.redirect(authorizeUrl);
+    },
+  );
 
   router.get(ROUTES.getOpenId, async (ctx) => {
     const parsed = getOpenIdQuerySchema.safeParse(ctx.query);

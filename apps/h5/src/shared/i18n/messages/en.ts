@@ -149,6 +149,7 @@ export const en: Messages = {
     order_not_paid: 'This order is not paid.',
     refund_exceeds_paid: 'The refund is more than was paid.',
     payload_too_large: 'The request is too large.',
+    rate_limited: 'Too many attempts. Please wait a minute and try again.',
     unsupported_media_type: 'The request was not valid. Reload the page and try again.',
     wechat_error: 'WeChat Pay had a problem. Please try again later.',
     wechat_unavailable: 'WeChat Pay cannot be reached right now. Please try again later.',

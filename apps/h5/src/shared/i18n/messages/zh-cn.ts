@@ -158,6 +158,7 @@ export const zhCN = {
     order_not_paid: '该订单尚未支付。',
     refund_exceeds_paid: '退款金额超过已付金额。',
     payload_too_large: '请求内容过大。',
+    rate_limited: '操作过于频繁，请稍等一分钟再试。',
     unsupported_media_type: '请求有误，请刷新页面后重试。',
     wechat_error: '微信支付暂时出错，请稍后重试。',
     wechat_unavailable: '微信支付暂时无法连接，请稍后重试。',
