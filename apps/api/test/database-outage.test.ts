@@ -92,7 +92,7 @@ describe('a PostgreSQL outage', () => {
     } finally {
       await api.close();
     }
-  });
+  }, 30_000);
 
   it('answers 503 database_unavailable and XML FAIL while PostgreSQL is unreachable, then recovers', async () => {
     const relay = await startTcpRelay(5432);
@@ -135,7 +135,7 @@ describe('a PostgreSQL outage', () => {
       await api.close();
       await relay.close();
     }
-  });
+  }, 30_000);
 
   it('bounds a statement that cannot finish and answers 503 instead of hanging', async () => {
     const api = await startTestApi({
@@ -166,5 +166,5 @@ describe('a PostgreSQL outage', () => {
       await blocker.end();
       await api.close();
     }
-  });
+  }, 30_000);
 });
