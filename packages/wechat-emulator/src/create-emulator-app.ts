@@ -8,6 +8,7 @@ import { buildHomePage } from './pages/home-page';
 import { createPayService } from './pay-service';
 import { createBridgeRoutes } from './routes/bridge-routes';
 import { createPayRoutes } from './routes/pay-routes';
+import { createPayV3Routes } from './routes/pay-v3-routes';
 import { createControlRoutes } from './routes/control-routes';
 import { createOAuthRoutes } from './routes/oauth-routes';
 import { createTokenRoutes } from './routes/token-routes';
@@ -52,6 +53,7 @@ export function createEmulatorApp(state: EmulatorState, deps: EmulatorAppDeps): 
     createOAuthRoutes(state),
     createTokenRoutes(state),
     createPayRoutes(state, payService),
+    createPayV3Routes(state, payService),
     createBridgeRoutes(state, payService),
     createControlRoutes(state, { notifier: deps.notifier, payService }),
   ];

@@ -1,4 +1,4 @@
-// @wxh5/wechat-emulator: a local, strict WeChat (OAuth, tokens, tickets, Pay v2, notify delivery, the in-page
+// @wxh5/wechat-emulator: a local, strict WeChat (OAuth, tokens, tickets, Pay v2 and v3, notify delivery, the in-page
 // WeixinJSBridge and a control API). See docs/emulator-contract.md.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -99,6 +99,14 @@ export {
   DEMO_MCH_ID,
   DEMO_PAY_KEY,
 } from './state';
+export {
+  DEMO_API_V3_KEY,
+  DEMO_MCH_CERT_SERIAL,
+  DEMO_WECHATPAY_PUBLIC_KEY_ID,
+  DEMO_KEY_FILES,
+  VERIFICATION_MODES,
+} from './v3/wechatpay-keys';
+export type { VerificationMode, MerchantV3 } from './v3/wechatpay-keys';
 export type {
   EmulatorState,
   EmulatorApp,
@@ -107,6 +115,8 @@ export type {
   EmulatorOrder,
   EmulatorRefund,
   FaultKind,
+  OrderSignScheme,
+  RefundStatus,
 } from './state';
 export { createNotifyDelivery, NOTIFY_RETRY_SCHEDULE_SECONDS } from './notify-delivery';
 export type { NotifyDelivery, NotifyJob, NotifyLogEntry } from './notify-delivery';

@@ -1,5 +1,6 @@
-// Delivers payment and refund notifies to the merchant's notify_url the way WeChat does: POST the XML, count
-// anything but a `return_code` SUCCESS reply (or a timeout, or a network error) as a failure, and retry on
+// Delivers payment and refund notifies to the merchant's notify_url the way WeChat does: POST the XML (v2) or
+// the signed JSON (v3), count anything but a `return_code` SUCCESS reply (v2) or a 2xx (v3) — or a timeout, or
+// a network error — as a failure, and retry on
 // WeChat's schedule (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h: 16 deliveries in
 // 24h4m) multiplied by `timeScale`. Duplicates are sent on purpose when asked, like WeChat's several
 // servers do. Every delivery is logged.
@@ -12,17 +13,32 @@ export const NOTIFY_RETRY_SCHEDULE_SECONDS: readonly number[] = [
 
 export type NotifyKind = 'pay' | 'refund';
 
+/** The signed headers of one v3 delivery and the key (serial / public-key ID) that signed them. */
+export interface SignedNotifyHeaders {
+  headers: Record<string, string>;
+  signedBy: string;
+}
+
 export interface NotifyJob {
   kind: NotifyKind;
+  /** v2: XML, acknowledged by `return_code` SUCCESS. v3: JSON with Wechatpay-* headers, acknowledged by any 2xx. */
+  api?: 'v2' | 'v3';
   outTradeNo: string;
   outRefundNo?: string;
   url: string;
-  /** The XML body; the same bytes on every retry, as WeChat resends the same notify. */
+  /** The body; the same bytes on every retry, as WeChat resends the same notify. */
   body: string;
+  /** v3: signs each delivery afresh (a retry hours later needs a fresh timestamp); `probe` signs a SIGNTEST probe. */
+  sign?: (probe: boolean) => SignedNotifyHeaders;
 }
 
 export interface NotifyLogEntry {
   kind: NotifyKind;
+  api: 'v2' | 'v3';
+  /** v3: the serial or public-key ID whose key signed this delivery. */
+  signedBy?: string;
+  /** A WECHATPAY/SIGNTEST/ probe: `ok` then means the merchant refused it (4xx/5xx), as it must. */
+  probe: boolean;
   outTradeNo: string;
   outRefundNo?: string;
   url: string;
@@ -56,6 +72,8 @@ export interface NotifyDelivery {
   deliver(job: NotifyJob): void;
   /** One extra delivery now, outside the retry sequence. */
   resend(job: NotifyJob): Promise<NotifyLogEntry>;
+  /** One v3 signature probe now (never retried); the entry says whether the merchant refused it. */
+  probe(job: NotifyJob): Promise<NotifyLogEntry>;
   log(): NotifyLogEntry[];
   /** How many deliveries are scheduled or in flight right now (0 once a sequence has ended). */
   pending(): number;
@@ -86,17 +104,24 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
   async function send(
     job: NotifyJob,
     attempt: number,
-    flags: { duplicate: boolean; resend: boolean },
+    flags: { duplicate: boolean; resend: boolean; probe?: boolean },
   ): Promise<NotifyLogEntry> {
+    const api = job.api ?? 'v2';
+    const probe = flags.probe ?? false;
+    const signed = job.sign?.(probe);
     const base = {
       kind: job.kind,
+      api,
+      ...(signed ? { signedBy: signed.signedBy } : {}),
+      probe,
       outTradeNo: job.outTradeNo,
       ...(job.outRefundNo === undefined ? {} : { outRefundNo: job.outRefundNo }),
       url: job.url,
       attempt,
       at: options.now(),
       body: job.body,
-      ...flags,
+      duplicate: flags.duplicate,
+      resend: flags.resend,
     };
     let entry: NotifyLogEntry;
     if (options.takeDrop()) {
@@ -105,7 +130,11 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
       try {
         const response = await got.post(job.url, {
           body: job.body,
-          headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0' },
+          headers: {
+            'content-type': api === 'v3' ? 'application/json' : 'text/xml; charset=utf-8',
+            'user-agent': 'Mozilla/4.0',
+            ...signed?.headers,
+          },
           timeout: { request: options.requestTimeoutMs },
           retry: { limit: 0 },
           throwHttpErrors: false,
@@ -116,7 +145,11 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
           ...base,
           status: response.statusCode,
           reply: response.body.slice(0, 2048),
-          ok: response.statusCode === 200 && isSuccessReply(response.body),
+          ok: probe
+            ? response.statusCode >= 400
+            : api === 'v3'
+              ? response.statusCode >= 200 && response.statusCode < 300
+              : response.statusCode === 200 && isSuccessReply(response.body),
           dropped: false,
         };
       } catch (error) {
@@ -163,6 +196,9 @@ export function createNotifyDelivery(options: NotifyDeliveryOptions): NotifyDeli
     },
     resend(job) {
       return track(send(job, 0, { duplicate: false, resend: true }));
+    },
+    probe(job) {
+      return track(send(job, 0, { duplicate: false, resend: false, probe: true }));
     },
     log() {
       return entries.map((entry) => ({ ...entry }));

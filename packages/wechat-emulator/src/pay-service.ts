@@ -2,9 +2,11 @@
 // the order changes state and a signed notify is queued for delivery. Shared by the Pay, bridge and control
 // routes so each path pays the same way.
 import { buildXml, createNonce, encryptRefundReqInfo, formatPayTime, signV2 } from '@wxh5/wechat-core';
+import type { SignType } from '@wxh5/wechat-core';
 import type { NotifyDelivery, NotifyJob } from './notify-delivery';
 import { orderKey, randomDigits, randomToken } from './state';
-import type { EmulatorOrder, EmulatorRefund, EmulatorState } from './state';
+import type { EmulatorMerchant, EmulatorOrder, EmulatorRefund, EmulatorState } from './state';
+import { buildV3PayNotifyJob, buildV3RefundNotifyJob } from './v3/v3-notify';
 
 /** Why the emulator refused to create, pay or refund; each protocol's routes map it to their own wire code. */
 export type PayRefusal =
@@ -40,6 +42,8 @@ export type NewOrder = Omit<
 
 export interface NewRefund {
   order: EmulatorOrder;
+  /** Absent: API v2. */
+  source?: 'v3' | 'console';
   outRefundNo: string;
   /** The order total the merchant believes in; must equal the order's. */
   totalFee: number;
@@ -61,6 +65,7 @@ export interface PayService {
    */
   createRefund(input: NewRefund): { refund: EmulatorRefund; created: boolean };
   payOrder(order: EmulatorOrder): string;
+  /** The order's pay notify: v2 XML, or v3 signed JSON for an order placed through API v3. */
   buildPayNotifyJob(order: EmulatorOrder): NotifyJob;
   queueRefundNotify(refund: EmulatorRefund): void;
 }
@@ -85,14 +90,34 @@ function createPrepayId(now: number): string {
     .toLowerCase()}`;
 }
 
-export function createPayService(state: EmulatorState, notifier: NotifyDelivery): PayService {
-  function merchantKey(mchId: string): string {
+export function createPayService(
+  state: EmulatorState,
+  notifier: NotifyDelivery,
+  random: () => number = Math.random,
+): PayService {
+  const v3Deps = { now: () => state.now(), random };
+
+  function merchantOf(mchId: string): EmulatorMerchant {
     const merchant = state.merchants.get(mchId);
     if (!merchant) throw new PayOrderError('NOMERCHANT', `unknown merchant ${mchId}`);
-    return merchant.key;
+    return merchant;
+  }
+
+  function merchantKey(mchId: string): string {
+    return merchantOf(mchId).key;
   }
 
   function buildPayNotifyJob(order: EmulatorOrder): NotifyJob {
+    if (order.signType === 'RSA') {
+      const merchant = merchantOf(order.mchId);
+      if (!merchant.v3)
+        throw new PayOrderError('NOMERCHANT', `merchant ${order.mchId} has no API v3 material`);
+      return buildV3PayNotifyJob({ ...merchant, v3: merchant.v3 }, order, v3Deps);
+    }
+    return buildV2PayNotifyJob(order, order.signType);
+  }
+
+  function buildV2PayNotifyJob(order: EmulatorOrder, signType: SignType): NotifyJob {
     // sign_type is sent for HMAC-SHA256 notifies (it is then part of the signed set); MD5 is WeChat's default.
     const fields: Record<string, string | number> = {
       return_code: 'SUCCESS',
@@ -101,7 +126,7 @@ export function createPayService(state: EmulatorState, notifier: NotifyDelivery)
       mch_id: order.mchId,
       ...(order.deviceInfo === '' ? {} : { device_info: order.deviceInfo }),
       nonce_str: createNonce(),
-      ...(order.signType === 'HMAC-SHA256' ? { sign_type: 'HMAC-SHA256' } : {}),
+      ...(signType === 'HMAC-SHA256' ? { sign_type: 'HMAC-SHA256' } : {}),
       result_code: 'SUCCESS',
       openid: order.openid,
       is_subscribe: 'N',
@@ -115,7 +140,7 @@ export function createPayService(state: EmulatorState, notifier: NotifyDelivery)
       ...(order.attach === '' ? {} : { attach: order.attach }),
       time_end: formatPayTime(new Date(order.paidAt ?? state.now())),
     };
-    const sign = signV2(fields, merchantKey(order.mchId), order.signType);
+    const sign = signV2(fields, merchantKey(order.mchId), signType);
     return {
       kind: 'pay',
       outTradeNo: order.outTradeNo,
@@ -126,7 +151,14 @@ export function createPayService(state: EmulatorState, notifier: NotifyDelivery)
 
   function queueRefundNotify(refund: EmulatorRefund): void {
     if (refund.notifyUrl === '') return;
-    const key = merchantKey(refund.mchId);
+    const merchant = merchantOf(refund.mchId);
+    // API v3 refunds notify in v3; console refunds too unless the merchant has a v2 key (then WeChat uses XML).
+    const v3 = refund.source === 'v3' || (refund.source === 'console' && merchant.key === '');
+    if (v3 && merchant.v3) {
+      notifier.deliver(buildV3RefundNotifyJob({ ...merchant, v3: merchant.v3 }, refund, v3Deps));
+      return;
+    }
+    const key = merchant.key;
     const reqInfo = encryptRefundReqInfo(
       {
         transaction_id: refund.transactionId,
@@ -234,13 +266,17 @@ export function createPayService(state: EmulatorState, notifier: NotifyDelivery)
         refundFee: input.refundFee,
         refundDesc: input.refundDesc,
         notifyUrl: input.notifyUrl || order.notifyUrl,
-        status: 'SUCCESS',
+        status: state.refundOutcome,
+        ...(input.source === undefined ? {} : { source: input.source }),
         createdAt: now,
         successAt: now,
       };
       state.refunds.set(key, refund);
-      order.refundedFee += input.refundFee;
-      order.tradeState = 'REFUND';
+      // A refund that ends CLOSED or ABNORMAL gives nothing back (ABNORMAL needs the merchant to act).
+      if (refund.status === 'SUCCESS') {
+        order.refundedFee += input.refundFee;
+        order.tradeState = 'REFUND';
+      }
       queueRefundNotify(refund);
       return { refund, created: true };
     },

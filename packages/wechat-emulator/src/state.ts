@@ -3,11 +3,14 @@
 // control API resets it. Nothing here does I/O.
 import { createHash, randomBytes } from 'node:crypto';
 import type { SignType } from '@wxh5/wechat-core';
+import { DEMO_API_V3_KEY, DEMO_MCH_CERT_SERIAL, loadDemoMerchantV3 } from './v3/wechatpay-keys';
+import type { MerchantV3 } from './v3/wechatpay-keys';
 
 export const DEMO_APP_ID = 'wx8a4c5b1d2e3f6a70';
 export const DEMO_APP_SECRET = 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a';
 export const DEMO_MCH_ID = '1900000109';
 export const DEMO_PAY_KEY = 'DemoPayKey0123456789abcdefABCDEF';
+export { DEMO_API_V3_KEY, DEMO_MCH_CERT_SERIAL };
 
 export interface EmulatorApp {
   appId: string;
@@ -21,7 +24,10 @@ export interface EmulatorApp {
 
 export interface EmulatorMerchant {
   mchId: string;
+  /** The API v2 key; '' when the merchant only uses API v3. */
   key: string;
+  /** API v3 material and the verification mode; absent for a v2-only merchant. */
+  v3?: MerchantV3;
   name: string;
   appIds: string[];
   /** 支付授权目录: URL prefixes such as `http://localhost/` (a prefix without a port allows any port). */
@@ -93,6 +99,11 @@ export interface JsapiTicket {
 
 export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
 
+/** How an order was signed for: a v2 sign type, or RSA for an order placed through API v3. */
+export type OrderSignScheme = SignType | 'RSA';
+
+export type RefundStatus = 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
+
 export interface EmulatorOrder {
   mchId: string;
   appId: string;
@@ -108,7 +119,9 @@ export interface EmulatorOrder {
   tradeType: string;
   openid: string;
   notifyUrl: string;
-  signType: SignType;
+  signType: OrderSignScheme;
+  /** v3: the RFC 3339 time_expire given on the first order (it cannot change later). */
+  timeExpire?: string;
   prepayId: string;
   prepayExpiresAt: number;
   tradeState: TradeState;
@@ -129,12 +142,18 @@ export interface EmulatorRefund {
   refundFee: number;
   refundDesc: string;
   notifyUrl: string;
-  status: 'SUCCESS';
+  status: RefundStatus;
+  /**
+   * Who placed it, which decides the notify format: absent = API v2 (XML), `v3` = API v3 (JSON), `console` =
+   * the merchant platform, which notifies in v2 XML when the merchant has a v2 key (as WeChat does), else v3.
+   */
+  source?: 'v3' | 'console';
   createdAt: number;
   successAt: number;
 }
 
-export type FaultKind = 'http500' | 'timeout' | 'busy' | 'token_invalid' | 'systemerror' | 'drop';
+export type FaultKind =
+  'http500' | 'timeout' | 'busy' | 'token_invalid' | 'systemerror' | 'frequency_limited' | 'drop';
 
 export interface Fault {
   endpoint: string;
@@ -182,6 +201,8 @@ export interface EmulatorState {
   refunds: Map<string, EmulatorRefund>;
   faults: Fault[];
   notifyDuplicates: number;
+  /** How the next refunds end (control API `refund-outcome`); SUCCESS unless a test asks otherwise. */
+  refundOutcome: RefundStatus;
   appCounters: Map<string, AppCounters>;
   endpointCounters: Map<string, number>;
   shares: ShareRecord[];
@@ -217,6 +238,7 @@ export function createEmulatorState(options: CreateEmulatorStateOptions = {}): E
     refunds: new Map(),
     faults: [],
     notifyDuplicates: 0,
+    refundOutcome: 'SUCCESS',
     appCounters: new Map(),
     endpointCounters: new Map(),
     shares: [],
@@ -243,6 +265,7 @@ export function resetEmulatorState(state: EmulatorState): void {
   state.refunds.clear();
   state.faults = [];
   state.notifyDuplicates = 0;
+  state.refundOutcome = 'SUCCESS';
   state.appCounters.clear();
   state.endpointCounters.clear();
   state.shares = [];
@@ -263,6 +286,7 @@ function seedDemoData(state: EmulatorState): void {
   state.merchants.set(DEMO_MCH_ID, {
     mchId: DEMO_MCH_ID,
     key: DEMO_PAY_KEY,
+    v3: loadDemoMerchantV3(),
     name: 'wxh5 演示商户',
     appIds: [DEMO_APP_ID],
     payDirectories: ['http://localhost/', 'http://127.0.0.1/', 'https://localhost/', 'https://127.0.0.1/'],

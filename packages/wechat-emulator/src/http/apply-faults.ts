@@ -16,12 +16,18 @@ function isPayPath(path: string): boolean {
   return path.startsWith('/pay/') || path.startsWith('/secapi/');
 }
 
+/** API v3 answers its faults itself, signed, after it knows the merchant (ctx.state.injectedFault). */
+function isPayV3Path(path: string): boolean {
+  return path.startsWith('/v3/');
+}
+
 function isWechatPath(path: string): boolean {
   return (
     path.startsWith('/sns/') ||
     path.startsWith('/cgi-bin/') ||
     path.startsWith('/connect/') ||
-    isPayPath(path)
+    isPayPath(path) ||
+    isPayV3Path(path)
   );
 }
 
@@ -50,7 +56,20 @@ export function applyFaults(state: EmulatorState, holds: HoldRegistry): Middlewa
       await next();
       return;
     }
+    if (
+      isPayV3Path(ctx.path) &&
+      (kind === 'busy' || kind === 'systemerror' || kind === 'frequency_limited')
+    ) {
+      ctx.state.injectedFault = kind;
+      await next();
+      return;
+    }
     switch (kind) {
+      case 'frequency_limited':
+        // Only API v3 answers 429; elsewhere it behaves like the busy fault.
+        ctx.status = 429;
+        ctx.body = { errcode: 45009, errmsg: 'reach max api daily quota limit' };
+        return;
       case 'http500':
         ctx.status = 500;
         ctx.type = 'html';
@@ -71,7 +90,7 @@ export function applyFaults(state: EmulatorState, holds: HoldRegistry): Middlewa
         }
         return;
       case 'token_invalid':
-        if (isPayPath(ctx.path)) {
+        if (isPayPath(ctx.path) || isPayV3Path(ctx.path)) {
           await next();
           return;
         }

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import { isSignType, jssdkSignature, safeEqualHex, verifyJsapiPaySign } from '@wxh5/wechat-core';
+import {
+  isSignType,
+  jssdkSignature,
+  safeEqualHex,
+  verifyJsapiPaySign,
+  verifyJsapiPaySignV3,
+} from '@wxh5/wechat-core';
 import { hostMatchesDomainOrSubdomain } from '../http/query';
 import { parseJsonObject, readRawBody } from '../http/read-body';
 import { PayOrderError } from '../pay-service';
@@ -154,9 +160,18 @@ export function createBridgeRoutes(state: EmulatorState, payService: PayService)
     if (order.tradeState === 'SUCCESS' || order.tradeState === 'REFUND') return { error: '该订单已支付' };
     if (order.tradeState === 'CLOSED') return { error: '该订单已关闭' };
     if (state.now() >= order.prepayExpiresAt) return { error: 'prepay_id已过期' };
-    // Through jweixin a missing signType arrives as "SHA1", which v2 never accepts.
-    if (!isSignType(signType) || signType !== order.signType) return { error: '支付验证签名失败 (signType)' };
-    if (!verifyJsapiPaySign(params, merchant.key)) return { error: '支付验证签名失败' };
+    // Through jweixin a missing signType arrives as "SHA1", which neither v2 nor v3 accepts. A v3 order
+    // (placed with RSA) wants signType RSA and a paySign by the merchant's API key; a v2 order its v2 sign type.
+    if (order.signType === 'RSA') {
+      if (signType !== 'RSA') return { error: '支付验证签名失败 (signType)' };
+      if (!merchant.v3 || !verifyJsapiPaySignV3(params, merchant.v3.merchantPublicKey)) {
+        return { error: '支付验证签名失败' };
+      }
+    } else {
+      if (!isSignType(signType) || signType !== order.signType)
+        return { error: '支付验证签名失败 (signType)' };
+      if (!verifyJsapiPaySign(params, merchant.key)) return { error: '支付验证签名失败' };
+    }
     let pageUrl: URL;
     try {
       pageUrl = new URL(str(body.url));

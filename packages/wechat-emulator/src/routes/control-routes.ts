@@ -2,6 +2,7 @@
 // users, steer OAuth, inject faults, move the clock, read counters and the notify log, reset.
 import { Router } from '@koa/router';
 import type { ParameterizedContext } from 'koa';
+import { ControlInputError } from '../http/control-input-error';
 import { queryParam } from '../http/query';
 import { parseJsonObject, readRawBody } from '../http/read-body';
 import type { NotifyDelivery } from '../notify-delivery';
@@ -10,6 +11,7 @@ import type { PayService } from '../pay-service';
 import { buildAvatarSvg } from '../pages/avatar-svg';
 import { buildHomePage } from '../pages/home-page';
 import { DEMO_APP_ID, openidFor, orderKey, resetEmulatorState } from '../state';
+import { describeWechatpayKeys, readMerchantV3 } from '../v3/merchant-v3-input';
 import type { EmulatorOrder, EmulatorState, FaultKind } from '../state';
 
 const FAULT_KINDS: readonly FaultKind[] = [
@@ -18,19 +20,12 @@ const FAULT_KINDS: readonly FaultKind[] = [
   'busy',
   'token_invalid',
   'systemerror',
+  'frequency_limited',
   'drop',
 ];
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export class ControlInputError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = 'ControlInputError';
-  }
-}
+export { ControlInputError };
 
 async function readJson(ctx: ParameterizedContext): Promise<Record<string, unknown>> {
   const body = parseJsonObject(await readRawBody(ctx.req, 64 * 1024));
@@ -149,8 +144,12 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
   router.post('/merchants', async (ctx) => {
     const body = await readJson(ctx);
     const mchId = requireString(body, 'mchId', /^[0-9A-Za-z]{1,32}$/);
-    const key = requireString(body, 'key');
-    if (key.length !== 32) throw new ControlInputError('key must be the 32-character API v2 key');
+    const existing = state.merchants.get(mchId);
+    const v3 = body.v3 === undefined ? existing?.v3 : await readMerchantV3(body.v3, mchId, existing?.v3);
+    // A v3-only merchant has no v2 key; without v3, the v2 key is required as before.
+    const key = v3 !== undefined && body.key === undefined ? '' : requireString(body, 'key');
+    if (key !== '' && key.length !== 32)
+      throw new ControlInputError('key must be the 32-character API v2 key');
     const appIds = stringArray(body, 'appIds', true) ?? [];
     for (const appId of appIds) {
       if (!state.apps.has(appId)) throw new ControlInputError(`unknown app ${appId}`);
@@ -167,12 +166,56 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
     state.merchants.set(mchId, {
       mchId,
       key,
+      ...(v3 === undefined ? {} : { v3 }),
       appIds,
       payDirectories,
       name: optionalString(body, 'name') ?? mchId,
     });
     ctx.status = 201;
-    ctx.body = { mchId };
+    ctx.body = { mchId, ...(v3 === undefined ? {} : { v3: describeWechatpayKeys(v3) }) };
+  });
+
+  router.get('/merchants/:mchId/wechatpay-keys', (ctx) => {
+    const merchant = state.merchants.get(ctx.params.mchId ?? '');
+    if (!merchant) throw new ControlInputError('unknown merchant', 404);
+    if (!merchant.v3) throw new ControlInputError('the merchant has no API v3 material', 404);
+    ctx.body = describeWechatpayKeys(merchant.v3);
+  });
+
+  router.post('/refund-outcome', async (ctx) => {
+    const body = await readJson(ctx);
+    const status = body.status;
+    if (status !== 'SUCCESS' && status !== 'ABNORMAL' && status !== 'CLOSED') {
+      throw new ControlInputError("status must be 'SUCCESS', 'ABNORMAL' or 'CLOSED'");
+    }
+    state.refundOutcome = status;
+    ctx.body = { status };
+  });
+
+  // The merchant platform's refund button: notifies in v2 XML when the merchant has a v2 key, else in v3.
+  router.post('/orders/:outTradeNo/refund', async (ctx) => {
+    const body = await readJson(ctx);
+    const order = findOrder(state, ctx.params.outTradeNo ?? '', optionalString(body, 'mchId'));
+    const refundFee = body.refundFee ?? order.totalFee - order.refundedFee;
+    if (typeof refundFee !== 'number' || !Number.isInteger(refundFee) || refundFee < 1) {
+      throw new ControlInputError('refundFee must be a positive integer (fen)');
+    }
+    const outRefundNo = optionalString(body, 'outRefundNo') ?? `console${Date.now()}${state.sequence++}`;
+    try {
+      const { refund } = deps.payService.createRefund({
+        order,
+        source: 'console',
+        outRefundNo,
+        totalFee: order.totalFee,
+        refundFee,
+        refundDesc: optionalString(body, 'reason') ?? '',
+        notifyUrl: '',
+      });
+      ctx.body = { outRefundNo: refund.outRefundNo, refundId: refund.refundId, status: refund.status };
+    } catch (error) {
+      if (error instanceof PayOrderError) throw new ControlInputError(`${error.code}: ${error.message}`, 409);
+      throw error;
+    }
   });
 
   router.post('/users', async (ctx) => {
@@ -231,6 +274,9 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
     const count = body.count ?? 1;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
       throw new ControlInputError('count must be a positive integer');
+    }
+    if (kind === 'frequency_limited' && !endpoint.startsWith('/v3/')) {
+      throw new ControlInputError('the frequency_limited fault (429) applies to /v3/ endpoints only');
     }
     if ((kind === 'drop') !== (endpoint === 'notify')) {
       throw new ControlInputError(
@@ -299,6 +345,17 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
     const order = findOrder(state, ctx.params.outTradeNo ?? '', optionalString(body, 'mchId'));
     if (order.transactionId === undefined) throw new ControlInputError('the order is not paid', 409);
     ctx.body = await deps.notifier.resend(deps.payService.buildPayNotifyJob(order));
+  });
+
+  // A WECHATPAY/SIGNTEST/ probe of the order's (v3) pay notify: the log entry says whether the merchant refused it.
+  router.post('/notifies/:outTradeNo/probe', async (ctx) => {
+    const body = await readJson(ctx);
+    const order = findOrder(state, ctx.params.outTradeNo ?? '', optionalString(body, 'mchId'));
+    if (order.signType !== 'RSA')
+      throw new ControlInputError('signature probes are API v3 notifies: the order is v2', 409);
+    if (order.transactionId === undefined) throw new ControlInputError('the order is not paid', 409);
+    const entry = await deps.notifier.probe(deps.payService.buildPayNotifyJob(order));
+    ctx.body = { ...entry, refused: entry.ok };
   });
 
   router.get('/notifies', (ctx) => {

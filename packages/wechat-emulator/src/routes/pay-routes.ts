@@ -175,6 +175,11 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
       sendProtocolFail(ctx, 'mch_id参数格式错误');
       return null;
     }
+    if (merchant.key === '') {
+      // An API v3-only merchant has no v2 key, so no v2 request of it can be authentic.
+      sendProtocolFail(ctx, SIGN_ERROR_MSG);
+      return null;
+    }
     const declared = fields.sign_type;
     if (declared !== undefined && declared !== '' && !isSignType(declared)) {
       sendProtocolFail(ctx, 'sign_type参数格式错误');

@@ -3,9 +3,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface ReceivedNotify {
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 export interface NotifyReceiver {
   url: string;
   bodies: string[];
+  /** The same deliveries with their headers (v3 notifies are verified from them). */
+  requests: ReceivedNotify[];
   close(): Promise<void>;
   /** Resolves once `count` notifies have arrived (rejects after `timeoutMs`). */
   waitForCount(count: number, timeoutMs?: number): Promise<void>;
@@ -17,10 +24,15 @@ export const FAIL_REPLY =
   '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[not yet]]></return_msg></xml>';
 
 export async function startNotifyReceiver(
-  reply: (n: number, body: string) => { status?: number; body: string } = () => ({ body: SUCCESS_REPLY }),
+  reply: (
+    n: number,
+    body: string,
+    headers: Record<string, string | string[] | undefined>,
+  ) => { status?: number; body: string } = () => ({ body: SUCCESS_REPLY }),
   path = '/api/wechat/pay/callback',
 ): Promise<NotifyReceiver> {
   const bodies: string[] = [];
+  const requests: ReceivedNotify[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,7 +40,8 @@ export async function startNotifyReceiver(
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       bodies.push(body);
-      const answer = reply(bodies.length, body);
+      requests.push({ body, headers: req.headers });
+      const answer = reply(bodies.length, body, req.headers);
       res.writeHead(answer.status ?? 200, { 'content-type': 'text/xml' });
       res.end(answer.body);
       for (const waiter of [...waiters]) {
@@ -44,6 +57,7 @@ export async function startNotifyReceiver(
   return {
     url: `http://127.0.0.1:${port}${path}`,
     bodies,
+    requests,
     waitForCount(count, timeoutMs = 5000) {
       if (bodies.length >= count) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
