@@ -145,6 +145,44 @@ describe('POST /v3/pay/transactions/jsapi', () => {
   });
 });
 
+describe('POST /v3/pay/transactions/jsapi: time_expire and transport faults', () => {
+  it('takes time_expire only on the first order: the same value again is fine, another is OUT_TRADE_NO_USED', async () => {
+    const merchant = await demo();
+    const expire = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const first = await place(merchant, order({ time_expire: expire }));
+    expect(first.status).toBe(200);
+    expect((await place(merchant, order({ time_expire: expire }))).json?.prepay_id).toBe(
+      first.json?.prepay_id,
+    );
+    const later = new Date(Date.now() + 7200_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    expectError(await place(merchant, order({ time_expire: later })), 403, 'OUT_TRADE_NO_USED');
+  });
+
+  it('answers an http500 fault on a v3 endpoint with a bare 500, then serves the next call', async () => {
+    const merchant = await demo();
+    await fetch(`${t.emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: '/v3/pay/transactions/jsapi', kind: 'http500' }),
+    });
+    const failed = await place(merchant);
+    expect(failed.status).toBe(500);
+    expect(failed.verified).toBeInstanceOf(V3SignatureError);
+    expect((await place(merchant)).status).toBe(200);
+  });
+
+  it('refuses a body that is not UTF-8 with 400 PARAM_ERROR', async () => {
+    const response = await fetch(`${t.emulator.url}/v3/pay/transactions/jsapi`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'x' },
+      body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe('PARAM_ERROR');
+    expect(response.headers.get('request-id')).toMatch(/^[0-9A-F]{32}$/);
+  });
+});
+
 describe('v3 request authentication', () => {
   it.each([
     ['no Authorization header', { authorization: null }],
