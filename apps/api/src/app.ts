@@ -2,8 +2,10 @@ import Koa from 'koa';
 import Keygrip from 'keygrip';
 import type { AppDeps } from './deps';
 import { handleErrors } from './http/handle-errors';
+import { logRequests } from './http/log-requests';
 import { assignRequestId } from './http/request-id';
 import { serveH5 } from './http/serve-h5';
+import { serveMpVerifyFile } from './http/serve-mp-verify-file';
 import { createPayServices } from './pay/create-pay-services';
 import { adminRoutes } from './routes/admin-routes';
 import { notifyRoutes } from './routes/notify-routes';
@@ -23,7 +25,9 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   app.use(assignRequestId());
+  app.use(logRequests(logger));
   app.use(handleErrors(logger));
+  if (config.mpVerifyFile) app.use(serveMpVerifyFile(config.mpVerifyFile));
 
   // The JS-SDK route is the hottest (every page view): its router is consulted first.
   mountRouter(app, createJssdkRoutes(deps, createTokenManagerFromDeps(deps)));

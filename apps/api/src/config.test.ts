@@ -220,3 +220,50 @@ describe('parseConfig and the WeChat Pay client certificate', () => {
     ]);
   });
 });
+
+describe('parseConfig and the JS-safe-domain verification file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wxh5-config-mp-'));
+    writeFileSync(join(dir, 'MP_verify_AbC123xyz.txt'), 'AbC123xyz');
+    writeFileSync(join(dir, 'MP_verify_empty.txt'), '');
+    writeFileSync(join(dir, 'verify.txt'), 'AbC123xyz');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has none by default', () => {
+    expect(parseConfig(valid).mpVerifyFile).toBeUndefined();
+  });
+
+  it('takes the file inline as <name>:<contents> or as the path of the downloaded file', () => {
+    expect(
+      parseConfig({ ...valid, WECHAT_MP_VERIFY_FILE: 'MP_verify_AbC123xyz.txt:AbC123xyz' }).mpVerifyFile,
+    ).toEqual({ fileName: 'MP_verify_AbC123xyz.txt', contents: 'AbC123xyz' });
+    expect(
+      parseConfig({ ...valid, WECHAT_MP_VERIFY_FILE: join(dir, 'MP_verify_AbC123xyz.txt') }).mpVerifyFile,
+    ).toEqual({ fileName: 'MP_verify_AbC123xyz.txt', contents: 'AbC123xyz' });
+  });
+
+  it('refuses a wrong name, empty contents and a missing file, each with its own message', () => {
+    expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: 'MP_verify_a/b.txt:x' })).toEqual([
+      expect.stringMatching(/must be MP_verify_<token>\.txt:<contents> or the path/),
+    ]);
+    expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: 'MP_verify_abc.html:x' })).toEqual([
+      expect.stringMatching(/"MP_verify_abc\.html" is not a file name like MP_verify_<token>\.txt/),
+    ]);
+    expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: 'MP_verify_abc.txt: ' })).toEqual([
+      expect.stringMatching(/contents after "<file name>:" are empty/),
+    ]);
+    expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: join(dir, 'verify.txt') })).toEqual([
+      expect.stringMatching(/must be MP_verify_<token>\.txt:<contents> or the path of a file named/),
+    ]);
+    expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: join(dir, 'MP_verify_empty.txt') })).toEqual([
+      expect.stringMatching(/MP_verify_empty\.txt" is empty$/),
+    ]);
+    expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: join(dir, 'MP_verify_gone.txt') })).toEqual([
+      expect.stringMatching(/MP_verify_gone\.txt" does not exist$/),
+    ]);
+  });
+});

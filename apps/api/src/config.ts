@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { DEMO_SECRET_VALUES, isRealWechatHost } from './demo-secrets';
@@ -68,6 +69,7 @@ const envSchema = z.object({
   WECHAT_PAY_CERT_PASSPHRASE: z.string().min(1).optional(),
   WECHAT_PAY_CERT_PATH: z.string().min(1).optional(),
   WECHAT_PAY_KEY_PATH: z.string().min(1).optional(),
+  WECHAT_MP_VERIFY_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -118,6 +120,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the built H5 lives; unset = the api does not serve it. */
   h5DistDir: string | undefined;
+  /** The JS-safe-domain / OAuth-domain verification file served at `/<fileName>`; unset = none. */
+  mpVerifyFile: MpVerifyFile | undefined;
   pay: {
     orderExpireMinutes: number;
     /** 0 disables the background sweep. */
@@ -132,6 +136,54 @@ export interface Config {
 /** The merchant API client certificate: a PKCS#12 file (WeChat's `apiclient_cert.p12`) or a PEM cert + key pair. */
 export type PayCertificateConfig =
   { kind: 'p12'; path: string; passphrase: string } | { kind: 'pem'; certPath: string; keyPath: string };
+
+/** WeChat's domain verification file: `MP_verify_<token>.txt`, whose whole content is the token. */
+export interface MpVerifyFile {
+  fileName: string;
+  contents: string;
+}
+
+const MP_VERIFY_FILE_NAME = /^MP_verify_[A-Za-z0-9_-]{1,64}\.txt$/;
+
+/**
+ * `WECHAT_MP_VERIFY_FILE` is either `MP_verify_<token>.txt:<contents>` (inline, handy in an env file) or the path of
+ * the file downloaded from the Official Account console (read here, once).
+ */
+function mpVerifyFileOf(value: string | undefined, problems: string[]): MpVerifyFile | undefined {
+  if (value === undefined) return undefined;
+  const inline = /^(MP_verify_[^/:]*):(.*)$/s.exec(value);
+  if (inline) {
+    const [, fileName = '', contents = ''] = inline;
+    if (!MP_VERIFY_FILE_NAME.test(fileName)) {
+      problems.push(`WECHAT_MP_VERIFY_FILE: "${fileName}" is not a file name like MP_verify_<token>.txt`);
+      return undefined;
+    }
+    if (contents.trim() === '') {
+      problems.push('WECHAT_MP_VERIFY_FILE: the contents after "<file name>:" are empty');
+      return undefined;
+    }
+    return { fileName, contents };
+  }
+  const fileName = basename(value);
+  if (!MP_VERIFY_FILE_NAME.test(fileName)) {
+    problems.push(
+      `WECHAT_MP_VERIFY_FILE: "${value}" must be MP_verify_<token>.txt:<contents> or the path of a file named ` +
+        'MP_verify_<token>.txt (WeChat fetches it under that exact name)',
+    );
+    return undefined;
+  }
+  const problem = unreadableFile('WECHAT_MP_VERIFY_FILE', value);
+  if (problem) {
+    problems.push(problem);
+    return undefined;
+  }
+  const contents = readFileSync(value, 'utf8');
+  if (contents.trim() === '') {
+    problems.push(`WECHAT_MP_VERIFY_FILE: "${value}" is empty`);
+    return undefined;
+  }
+  return { fileName, contents };
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -244,19 +296,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  // The certificate files are checked here (exist, readable) so their problems join the others; they are read by
-  // createDeps.
-  const certificateProblems: string[] = [];
-  const payCertificate = payCertificateOf(cleaned, certificateProblems);
+  // The files are checked here (exist, readable) so their problems join the others; the certificates are read by
+  // createDeps, the small verification file here.
+  const fileProblems: string[] = [];
+  const payCertificate = payCertificateOf(cleaned, fileProblems);
+  const mpVerifyFile = mpVerifyFileOf(cleaned['WECHAT_MP_VERIFY_FILE'], fileProblems);
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError([
       ...result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-      ...certificateProblems,
+      ...fileProblems,
     ]);
   }
   const e = result.data;
-  const problems = [...certificateProblems, ...demoSecretProblems(e, cleaned)];
+  const problems = [...fileProblems, ...demoSecretProblems(e, cleaned)];
   if (problems.length > 0) throw new ConfigError(problems);
   const publicOrigin = originOf(e.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL');
   const extraOrigins = (e.ALLOWED_CALLBACK_ORIGINS ?? '')
@@ -299,6 +352,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     h5DistDir: e.H5_DIST_DIR,
+    mpVerifyFile,
     pay: {
       orderExpireMinutes: e.ORDER_EXPIRE_MINUTES,
       sweepIntervalSeconds: e.PAY_SWEEP_INTERVAL_SECONDS,
