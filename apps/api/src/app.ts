@@ -13,6 +13,7 @@ import { payRoutes } from './routes/pay-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createHealthRoutes } from './routes/health-routes';
 import { createJssdkRoutes } from './routes/jssdk-routes';
+import { createOpenApiRoutes } from './routes/openapi-routes';
 import { mountRouter } from './shared/mount-router';
 import { createTokenManagerFromDeps } from './wechat/token-manager';
 
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Koa {
   mountRouter(app, notifyRoutes(deps, pay));
   mountRouter(app, payRoutes(deps, pay));
   mountRouter(app, adminRoutes(deps, pay));
+  mountRouter(app, createOpenApiRoutes());
 
   if (config.h5DistDir) app.use(serveH5(config.h5DistDir, config.bridgeScriptUrl));
   return app;

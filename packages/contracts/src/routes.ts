@@ -16,6 +16,7 @@ export const ROUTES = {
   adminRefund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
   healthz: '/healthz',
   readyz: '/readyz',
+  openapi: '/api/openapi.json',
 } as const;
 
 /** Query parameter the api appends to the OAuth callback when the user declined consent. */
