@@ -34,6 +34,7 @@ export { yuanToFen, fenToYuan } from './money';
 
 export { loadMerchantPrivateKey, loadWechatpayPublicKey, loadPlatformCertificate } from './load-keys';
 export type { PlatformCertificate } from './load-keys';
+export { readPlatformCertificates } from './platform-certificates';
 export {
   V3_AUTH_SCHEME,
   buildV3SignMessage,
