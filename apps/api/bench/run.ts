@@ -1,7 +1,7 @@
 /**
  * The api's benchmark (`pnpm bench` → `pnpm --filter @wxh5/api bench` → this file). One command, one table:
  *
- *   pnpm --filter @wxh5/api bench [--quick] [--seconds 8] [--connections 50] [--sizes 100000,2000000]
+ *   pnpm --filter @wxh5/api bench [--quick] [--seconds 6] [--connections 50] [--sizes 100000,2000000]
  *                                 [--databases sqlite,postgres] [--only jssdk,notify,orders]
  *
  * Every figure is a ratio measured in the same run, on the same machine, the sides driven in rotating rounds
@@ -257,7 +257,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const quick = process.argv.includes('--quick');
   const options: BenchOptions = {
-    seconds: Number(argument('seconds') ?? (quick ? 3 : 8)),
+    seconds: Number(argument('seconds') ?? (quick ? 3 : 6)),
     connections: Number(argument('connections') ?? 50),
   };
   const sizes = (argument('sizes') ?? (quick ? '100000' : '100000,2000000')).split(',').map(Number);
