@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -89,6 +89,50 @@ describe('query plans on SQLite (EXPLAIN QUERY PLAN)', () => {
     expect(steps.filter((step) => /^SCAN /.test(step))).toEqual([]);
     expect(steps.some((step) => step.startsWith('SEARCH ') && step.includes(`INDEX ${index} `))).toBe(true);
     if (ordered) expect(steps.filter((step) => step.includes('TEMP B-TREE'))).toEqual([]);
+  });
+
+  it('keeps the orders list on orders_openid_id when statistics say the user holds most of the table', async () => {
+    // ANALYZE (or `PRAGMA optimize`) over a table where this user has most orders but the newest are someone
+    // else's: without a hint SQLite then walks the table backwards by id, reading every newer order of the others.
+    const skewed = openDatabase('sqlite::memory:');
+    try {
+      await migrateToLatest(skewed.db);
+      const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+      for (let start = 0; start < 3000; start += 500) {
+        await skewed.db
+          .insertInto('orders')
+          .values(
+            Array.from({ length: 500 }, (_, k) => {
+              const i = start + k;
+              return {
+                out_trade_no: `Q${String(i).padStart(10, '0')}`,
+                openid: i < 2000 ? OPENID : `oOther${i}`,
+                amount_fen: 1,
+                description: 'plan',
+                status: 'PAID',
+                sign_type: 'MD5',
+                client_ip: '127.0.0.1',
+                refunded_fen: 0,
+                created_at: at(i),
+                updated_at: at(i),
+              };
+            }),
+          )
+          .execute();
+      }
+      await sql`analyze`.execute(skewed.db);
+      for (const beforeId of [undefined, 1500]) {
+        const compiled = ordersPageQuery(skewed.db, OPENID, 20, beforeId).compile();
+        const { rows } = await skewed.db.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+        );
+        expect(rows.map((row) => row.detail)).toEqual([
+          expect.stringMatching(/^SEARCH orders USING INDEX orders_openid_id \(openid=\?/),
+        ]);
+      }
+    } finally {
+      await skewed.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import type { RefundStatus } from '@wxh5/contracts';
-import type { Kysely, Transaction } from 'kysely';
+import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema';
 
 /**
@@ -14,10 +14,17 @@ type Executor = Kysely<Database> | Transaction<Database>;
  * a page reads `limit + 1` index entries however many orders the user has.
  */
 export function ordersPageQuery(db: Executor, openId: string, limit: number, beforeId: number | undefined) {
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   let query = db
     .selectFrom('orders')
     .selectAll()
-    .where('openid', '=', openId)
+    // SQLite with statistics (ANALYZE, `PRAGMA optimize`) that say one user holds much of the table walks the whole
+    // table backwards by id instead, filtering on openid: fine until the newest rows are someone else's, then it
+    // reads every one of them (25 ms a page measured at 100k orders). `unlikely()` (SQLite's planner hint: this
+    // term is selective) keeps it on the index, where a page costs the same for every user.
+    .where((eb) =>
+      sqlite ? eb.fn<boolean>('unlikely', [eb('openid', '=', openId)]) : eb('openid', '=', openId),
+    )
     .orderBy('id', 'desc')
     .limit(limit + 1);
   if (beforeId !== undefined) query = query.where('id', '<', beforeId);
