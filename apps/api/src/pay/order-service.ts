@@ -62,6 +62,12 @@ export interface OrderService {
   /** The owner's order, reconciled with WeChat first when it is PENDING and old enough. */
   getOrder(openId: string, outTradeNo: string): Promise<OrderView>;
   closeOrder(openId: string, outTradeNo: string): Promise<OrderView>;
+  /**
+   * 再次支付: pay params for the owner's PENDING order, same out_trade_no — the stored prepay_id while it is valid,
+   * else a new unifiedorder with the order's own parameters (WeChat answers identical parameters with a prepay_id,
+   * never OUT_TRADE_NO_USED). Past its time_expire the order is closed (at WeChat first) and refused.
+   */
+  prepayOrder(openId: string, outTradeNo: string): Promise<PayWalletResponse>;
   /** Ask WeChat (orderquery) and apply what it says. Throws a WechatError when WeChat cannot answer. */
   reconcileOrder(order: OrderRow): Promise<ReconcileOutcome>;
   /** closeorder at WeChat, then PENDING → CLOSED here; ORDERPAID → reconcile. Returns the order's new status. */
@@ -303,6 +309,68 @@ export function createOrderService(
         throw apiError('order_already_paid', 'This order was paid before it could be closed.');
       }
       return toOrderView(await reload(outTradeNo));
+    },
+
+    async prepayOrder(openId, outTradeNo) {
+      const order = await findOwned(openId, outTradeNo);
+      if (order.status === 'PAID' || order.status === 'REFUNDED') {
+        throw apiError('order_already_paid', 'This order is paid.');
+      }
+      if (order.status === 'CLOSED') throw apiError('order_closed', 'This order is closed; place a new one.');
+      const nowMs = deps.now();
+      const createdAtMs = Date.parse(order.created_at);
+      const expiresAtMs = createdAtMs + config.pay.orderExpireMinutes * 60_000;
+      if (nowMs >= expiresAtMs) {
+        // Past time_expire WeChat would refuse the cashier anyway. Close it at WeChat first: a payment made
+        // there meanwhile (its notify not yet here) turns the order PAID instead of closing it.
+        const status = await closeAtWechat(order);
+        if (status === 'PAID' || status === 'REFUNDED')
+          throw apiError('order_already_paid', 'This order is paid.');
+        throw apiError('order_closed', 'This order passed its time to pay and was closed; place a new one.');
+      }
+      const storedValid =
+        order.prepay_id !== null &&
+        order.prepay_expires_at !== null &&
+        Date.parse(order.prepay_expires_at) > nowMs &&
+        (order.sign_type === 'MD5' || order.sign_type === 'HMAC-SHA256');
+      let prepayId: string;
+      let paySignType: SignType;
+      if (storedValid && order.prepay_id !== null) {
+        prepayId = order.prepay_id;
+        // The cashier checks that signType is the one the prepay was made with.
+        paySignType = order.sign_type as SignType;
+      } else {
+        // The same parameters as the first unifiedorder (all from the row), so WeChat treats it as the same order.
+        ({ prepayId } = await payClient.unifiedOrder({
+          outTradeNo,
+          amountFen: order.amount_fen,
+          description: order.description,
+          openId: order.openid,
+          clientIp: order.client_ip,
+          notifyUrl,
+          timeStart: formatPayTime(new Date(createdAtMs)),
+          timeExpire: formatPayTime(new Date(expiresAtMs)),
+        }));
+        paySignType = signType;
+        await db
+          .updateTable('orders')
+          .set({
+            prepay_id: prepayId,
+            prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
+            updated_at: isoAt(deps.now()),
+          })
+          .where('out_trade_no', '=', outTradeNo)
+          .where('status', '=', 'PENDING')
+          .execute();
+      }
+      const payParams = buildJsapiPayParams({
+        appId: config.wechat.appId,
+        prepayId,
+        key: config.wechat.payKey,
+        signType: paySignType,
+        timeStamp: Math.floor(nowMs / 1000),
+      });
+      return { outTradeNo, payParams };
     },
   };
 }

@@ -9,7 +9,7 @@ import { requireOpenId, type SessionState } from '../http/require-open-id';
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
 
-/** The user's pay routes (session required): create + prepay an order, list, read (reconciling), close. */
+/** The user's pay routes (session required): create + prepay an order, list, read (reconciling), close, pay again. */
 export function payRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router<SessionState>();
   const session = requireOpenId(deps.now);
@@ -43,6 +43,14 @@ export function payRoutes(deps: AppDeps, services: PayServices) {
     respond(
       ctx,
       await services.orders.closeOrder(ctx.state.openId, parseOutTradeNoParam(ctx.params.outTradeNo)),
+    );
+  });
+
+  // 再次支付. No body: everything comes from the stored order (any body sent is ignored, like close's).
+  router.post(`${ROUTES.orders}/:outTradeNo/prepay`, session, async (ctx) => {
+    respond(
+      ctx,
+      await services.orders.prepayOrder(ctx.state.openId, parseOutTradeNoParam(ctx.params.outTradeNo)),
     );
   });
 
