@@ -14,6 +14,7 @@ import { createAuthRoutes } from './routes/auth-routes';
 import { createHealthRoutes } from './routes/health-routes';
 import { createJssdkRoutes } from './routes/jssdk-routes';
 import { createOpenApiRoutes } from './routes/openapi-routes';
+import { observeWechatCalls } from './metrics/create-metrics';
 import { mountRouter } from './shared/mount-router';
 import { createTokenManagerFromDeps } from './wechat/token-manager';
 
@@ -26,12 +27,18 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   app.use(assignRequestId());
-  app.use(logRequests(logger));
+  app.use(logRequests(logger, deps.metrics));
   app.use(handleErrors(logger));
   if (config.mpVerifyFile) app.use(serveMpVerifyFile(config.mpVerifyFile));
 
   // The JS-SDK route is the hottest (every page view): its router is consulted first.
-  mountRouter(app, createJssdkRoutes(deps, createTokenManagerFromDeps(deps)));
+  mountRouter(
+    app,
+    createJssdkRoutes(
+      deps,
+      createTokenManagerFromDeps({ ...deps, observeWechatCall: observeWechatCalls(deps.metrics) }),
+    ),
+  );
   mountRouter(app, createHealthRoutes(deps));
   mountRouter(app, createAuthRoutes(deps));
 

@@ -70,6 +70,8 @@ const envSchema = z.object({
   WECHAT_PAY_CERT_PATH: z.string().min(1).optional(),
   WECHAT_PAY_KEY_PATH: z.string().min(1).optional(),
   WECHAT_MP_VERIFY_FILE: z.string().min(1).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface Config {
@@ -122,6 +124,8 @@ export interface Config {
   h5DistDir: string | undefined;
   /** The JS-safe-domain / OAuth-domain verification file served at `/<fileName>`; unset = none. */
   mpVerifyFile: MpVerifyFile | undefined;
+  /** Where `GET /metrics` listens (its own port, not the public one); unset port = no metrics listener. */
+  metrics: { port: number | undefined; host: string };
   pay: {
     orderExpireMinutes: number;
     /** 0 disables the background sweep. */
@@ -353,6 +357,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     h5DistDir: e.H5_DIST_DIR,
     mpVerifyFile,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     pay: {
       orderExpireMinutes: e.ORDER_EXPIRE_MINUTES,
       sweepIntervalSeconds: e.PAY_SWEEP_INTERVAL_SECONDS,

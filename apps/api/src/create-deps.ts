@@ -4,6 +4,7 @@ import { createClient, type RedisClientType } from 'redis';
 import type { Config } from './config';
 import type { AppDeps } from './deps';
 import { createLogger, type Logger } from './logger';
+import { createMetrics, type AppMetrics } from './metrics/create-metrics';
 import { createCache } from './shared/create-cache';
 import { createRateLimits } from './shared/create-rate-limits';
 import { createInProcessLocks } from './shared/in-process-locks';
@@ -121,6 +122,8 @@ async function connectRedis(url: string, deadlineMs: number, logger: Logger): Pr
 }
 
 export interface DepsOverrides {
+  /** Default: a fresh registry. */
+  metrics?: AppMetrics;
   logger?: Logger;
   /** Clock in ms; tests move it to expire OAuth state or sessions. */
   now?: () => number;
@@ -201,6 +204,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     db: database.db,
     cache,
     locks,
+    metrics: overrides.metrics ?? createMetrics(),
     rateLimits: createRateLimits({ redis, namespace }),
     now: overrides.now ?? Date.now,
     ...(payClientCertificate ? { payClientCertificate } : {}),

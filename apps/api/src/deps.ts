@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import type { AppMetrics } from './metrics/create-metrics';
 import type { RateLimitFactory } from './shared/create-rate-limits';
 import type { Database } from './store/schema';
 import type { ClientCertificate } from './wechat/pay-client';
@@ -24,6 +25,8 @@ export interface AppDeps {
   locks: LockService;
   /** Per-client request limits (fleet-wide through Redis when configured). */
   rateLimits: RateLimitFactory;
+  /** Prometheus metrics in their own registry (served by main.ts on METRICS_PORT). */
+  metrics: AppMetrics;
   /** Milliseconds since the epoch; injected so tests can move time. */
   now: () => number;
   /**

@@ -1,10 +1,12 @@
 // The api's entry point: the only file that reads the environment (through config.ts) and listens.
 import { createServer } from 'node:http';
+import { collectDefaultMetrics } from 'prom-client';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import { createDeps } from './create-deps';
 import { createLogger } from './logger';
+import { createMetricsServer } from './metrics/create-metrics-server';
 import { startPaySweep } from './pay/pay-sweep';
 
 function loadConfig(): Config {
@@ -43,6 +45,18 @@ async function main(): Promise<void> {
     `wxh5 api listening on http://${shownHost}:${address.port}`,
   );
 
+  // Prometheus metrics on their own listener (METRICS_PORT), never on the public origin.
+  const metricsServer =
+    config.metrics.port === undefined ? undefined : createMetricsServer(handle.deps.metrics.registry);
+  if (metricsServer) {
+    collectDefaultMetrics({ register: handle.deps.metrics.registry });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(config.metrics.port, config.metrics.host, resolve);
+    });
+    logger.info({ metrics: metricsServer.address() }, 'metrics listening (GET /metrics)');
+  }
+
   // Background reconciliation of PENDING orders and refunds (PAY_SWEEP_INTERVAL_SECONDS, 0 = off).
   const stopSweep = startPaySweep(handle.deps);
 
@@ -54,6 +68,7 @@ async function main(): Promise<void> {
     // Stop accepting, let in-flight requests finish (bounded), then close the database and Redis.
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     force.unref();
+    metricsServer?.close();
     server.close(() => {
       clearTimeout(force);
       stopSweep()

@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import type { AppMetrics } from '../metrics/create-metrics';
 
 /**
  * The route a request matched, as a bounded label for logs and metrics: the router's path pattern
@@ -14,21 +15,26 @@ export function routeOf(ctx: Context): string {
 }
 
 /**
- * One access-log line per request at `info`, once the answer (and any error mapping inside) is known: method,
+ * One access-log line per request at `info` (and its duration in `wxh5_http_request_duration_seconds`), once the answer (and any error mapping inside) is known: method,
  * route, status, duration and the request id that the response's `X-Request-Id` also carries.
  */
-export function logRequests(logger: Logger): Middleware {
+export function logRequests(logger: Logger, metrics: AppMetrics): Middleware {
   return async (ctx, next) => {
     const startedAt = process.hrtime.bigint();
     try {
       await next();
     } finally {
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      const route = routeOf(ctx);
+      metrics.httpRequestDuration.observe(
+        { method: ctx.method, route, status: String(ctx.status) },
+        durationMs / 1000,
+      );
       logger.info(
         {
           requestId: ctx.state.requestId as string,
           method: ctx.method,
-          route: routeOf(ctx),
+          route,
           status: ctx.status,
           durationMs: Math.round(durationMs * 10) / 10,
         },

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps';
+import { observeWechatCalls } from '../metrics/create-metrics';
 import { createPayClient, type PayClient, type PayClientOptions } from '../wechat/pay-client';
 import { createPayNotifyHandler } from './handle-pay-notify';
 import type { RawBodyResult } from './read-raw-body';
@@ -18,7 +19,7 @@ export interface PayServices {
 
 /** The v2 pay client for this app's merchant, from the config (and the client certificate createDeps read). */
 export function createPayClientFor(
-  deps: Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'>,
+  deps: Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'> & Partial<Pick<AppDeps, 'metrics'>>,
   extra: Partial<Pick<PayClientOptions, 'clientCertificate' | 'maxAttempts' | 'retryDelayMs' | 'http'>> = {},
 ): PayClient {
   const { wechat } = deps.config;
@@ -32,6 +33,7 @@ export function createPayClientFor(
     baseUrl: wechat.payBaseUrl,
     timeoutMs: wechat.timeoutMs,
     logger: deps.logger,
+    ...(deps.metrics ? { observe: observeWechatCalls(deps.metrics) } : {}),
     ...extra,
   });
 }

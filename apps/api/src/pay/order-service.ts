@@ -19,7 +19,7 @@ import { ordersPageQuery } from './queries';
 export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
 export const DEFAULT_DESCRIPTION = 'wxh5-订单支付';
 
-type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now' | 'cache' | 'locks'>;
+type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now' | 'cache' | 'locks' | 'metrics'>;
 
 /** Cache key (and lock name) of the status route's last orderquery for an order. */
 export function reconcileThrottleKey(outTradeNo: string): string {
@@ -145,6 +145,8 @@ export function createOrderService(
           },
           logger,
         );
+        if (outcome === 'paid') deps.metrics.orderTransitions.inc({ from: 'PENDING', to: 'PAID' });
+        if (outcome === 'paid_after_close') deps.metrics.orderTransitions.inc({ from: 'CLOSED', to: 'PAID' });
         return outcome === 'paid' || outcome === 'paid_after_close' ? 'paid' : 'unchanged';
       }
       case 'CLOSED':

@@ -28,6 +28,7 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
   const report: SweepReport = { checked: 0, paid: 0, closed: 0, refundsChecked: 0, errors: 0 };
 
   const pending = await pendingOrdersQuery(db, reconcileBefore, BATCH).execute();
+  deps.metrics.sweepBacklog.set({ kind: 'orders' }, pending.length);
   for (const order of pending) {
     report.checked += 1;
     try {
@@ -46,6 +47,7 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
   }
 
   const refunds = await processingRefundsQuery(db, reconcileBefore, BATCH).execute();
+  deps.metrics.sweepBacklog.set({ kind: 'refunds' }, refunds.length);
   for (const refund of refunds) {
     report.refundsChecked += 1;
     try {
@@ -55,6 +57,7 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
       logger.warn({ err, outRefundNo: refund.out_refund_no }, 'sweep could not reconcile a refund');
     }
   }
+  deps.metrics.sweepRuns.inc({ outcome: report.errors > 0 ? 'failed' : 'ok' });
   if (report.paid || report.closed || report.errors) logger.info(report, 'pay sweep');
   return report;
 }

@@ -19,6 +19,7 @@ import { createUserOAuthTokenStore } from '../users/oauth-token-store';
 import { createUserRepository } from '../users/user-repository';
 import { createOAuthClient } from '../wechat/oauth-client';
 import { OAUTH_STATE_TTL_MS, createOAuthStateStore } from '../wechat/oauth-state-store';
+import { observeWechatCalls } from '../metrics/create-metrics';
 import { createWechatJsonClient } from '../wechat/wechat-http';
 
 /** Binds an OAuth `state` to the browser that started the login (signed, HttpOnly, 10 minutes). */
@@ -40,6 +41,7 @@ export function createAuthRoutes(deps: AppDeps): Router {
     baseUrl: config.wechat.apiBaseUrl,
     timeoutMs: config.wechat.timeoutMs,
     logger,
+    observe: observeWechatCalls(deps.metrics),
   });
   const users = createUserRepository(deps.db);
   const states = createOAuthStateStore({ cache: deps.cache, now });

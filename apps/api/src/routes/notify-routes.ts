@@ -26,6 +26,13 @@ export function notifyRoutes(deps: AppDeps, services: PayServices) {
     async (ctx) => {
       try {
         const result = await handler(await readRawBody(ctx.req));
+        deps.metrics.notifies.inc({ kind, verdict: result.verdict });
+        // 'accepted' and 'paid_after_close' are the verdicts whose notify made the transition (one per order).
+        if (kind === 'pay' && result.verdict === 'accepted') {
+          deps.metrics.orderTransitions.inc({ from: 'PENDING', to: 'PAID' });
+        } else if (kind === 'pay' && result.verdict === 'paid_after_close') {
+          deps.metrics.orderTransitions.inc({ from: 'CLOSED', to: 'PAID' });
+        }
         answer(
           ctx,
           result.acknowledged ? 'SUCCESS' : 'FAIL',

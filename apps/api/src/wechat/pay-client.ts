@@ -2,7 +2,7 @@ import { buildXml, createNonce, parseXml, signV2, verifyV2, type SignType } from
 import got, { type Got } from 'got';
 import type { Logger } from 'pino';
 import { WechatBadResponseError, WechatRefusedError } from '../shared/wechat-error';
-import { TransientWechatFailure, withWechatRetries } from './wechat-http';
+import { TransientWechatFailure, withWechatRetries, type ObserveWechatCall } from './wechat-http';
 
 /**
  * The WeChat Pay API v2 client (XML over HTTPS POST). Every request is signed with the configured sign type and
@@ -44,6 +44,8 @@ export interface PayClientOptions {
   retryDelayMs?: number;
   clientCertificate?: ClientCertificate;
   logger?: Logger;
+  /** Told of every call's outcome and duration (metrics). */
+  observe?: ObserveWechatCall;
   /** Random nonce_str (injectable for tests). */
   nonce?: () => string;
   /** A got instance to start from (e.g. the api's shared WeChat HTTP factory); retries are ours, so it must not retry. */
@@ -197,7 +199,7 @@ export function createPayClient(options: PayClientOptions): PayClient {
     return fields;
   }
 
-  const policy = { retries: maxAttempts - 1, retryDelayMs, logger: options.logger };
+  const policy = { retries: maxAttempts - 1, retryDelayMs, logger: options.logger, observe: options.observe };
 
   async function call(
     endpoint: string,

@@ -7,7 +7,7 @@ import { guardCache } from '../shared/guard-cache';
 import { LockTimeoutError } from '../shared/lock-timeout-error';
 import { LockUnavailableError } from '../shared/lock-unavailable-error';
 import { WechatBadResponseError, WechatRefusedError, WechatUnavailableError } from '../shared/wechat-error';
-import { createWechatJsonClient, type WechatJsonClient } from './wechat-http';
+import { createWechatJsonClient, type ObserveWechatCall, type WechatJsonClient } from './wechat-http';
 
 /** What the cache holds for the global access_token and the jsapi_ticket. */
 export interface CachedCredential {
@@ -318,6 +318,8 @@ export function createTokenManagerFromDeps(deps: {
   locks: LockService;
   now: () => number;
   logger: Logger;
+  /** Told of every token/ticket call (metrics); a refresh is one call to the token or ticket endpoint. */
+  observeWechatCall?: ObserveWechatCall;
 }): TokenManager {
   const retries = 2;
   return createTokenManager({
@@ -328,6 +330,7 @@ export function createTokenManagerFromDeps(deps: {
       timeoutMs: deps.config.wechat.timeoutMs,
       retries,
       logger: deps.logger,
+      ...(deps.observeWechatCall ? { observe: deps.observeWechatCall } : {}),
     }),
     cache: deps.cache,
     locks: deps.locks,

@@ -17,6 +17,7 @@ export interface WechatHttpOptions {
   /** First backoff delay; doubles each retry, with jitter. Default 100 ms. */
   retryDelayMs?: number;
   logger?: Logger;
+  observe?: ObserveWechatCall;
 }
 
 /**
@@ -57,10 +58,16 @@ export function classifyRequestError(err: unknown): TransientWechatFailure | und
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How one call to WeChat ended, all its attempts included (for metrics). */
+export type WechatCallOutcome = 'ok' | 'refused' | 'unavailable';
+export type ObserveWechatCall = (endpoint: string, outcome: WechatCallOutcome, seconds: number) => void;
+
 export interface RetryPolicy {
   retries: number;
   retryDelayMs: number;
   logger?: Logger | undefined;
+  /** Told of every call's outcome and duration (the api's `wxh5_wechat_call_duration_seconds`). */
+  observe?: ObserveWechatCall | undefined;
 }
 
 /**
@@ -71,6 +78,24 @@ export interface RetryPolicy {
  * parameters).
  */
 export async function withWechatRetries<T>(
+  endpoint: string,
+  policy: RetryPolicy,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  if (!policy.observe) return retryAttempts(endpoint, policy, attempt);
+  const startedAt = performance.now();
+  const seconds = () => (performance.now() - startedAt) / 1000;
+  try {
+    const result = await retryAttempts(endpoint, policy, attempt);
+    policy.observe(endpoint, 'ok', seconds());
+    return result;
+  } catch (err) {
+    policy.observe(endpoint, err instanceof WechatUnavailableError ? 'unavailable' : 'refused', seconds());
+    throw err;
+  }
+}
+
+async function retryAttempts<T>(
   endpoint: string,
   policy: RetryPolicy,
   attempt: () => Promise<T>,
@@ -119,6 +144,7 @@ export function createWechatJsonClient(options: WechatHttpOptions): WechatJsonCl
     retries: options.retries ?? 2,
     retryDelayMs: options.retryDelayMs ?? 100,
     logger: options.logger,
+    observe: options.observe,
   };
 
   async function call<T extends object>(

@@ -1,0 +1,77 @@
+import type { AddressInfo } from 'node:net';
+import type { PayWalletResponse } from '@wxh5/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetricsServer } from '../src/metrics/create-metrics-server';
+import { orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { createHttpClient, startTestApi, useFileEmulator, type TestApi } from './support';
+
+const shared = useFileEmulator();
+let api: TestApi;
+let metricsUrl: string;
+let closeMetrics: () => Promise<void>;
+
+beforeAll(async () => {
+  api = await startTestApi({ emulatorUrl: shared.emulator.url });
+  const server = createMetricsServer(api.deps.metrics.registry);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  closeMetrics = () => new Promise((resolve) => server.close(() => resolve()));
+});
+afterAll(async () => {
+  await closeMetrics();
+  await api.close();
+});
+
+/** The value of one sample line of the text exposition, e.g. `name{a="b"}`; 0 when absent. */
+async function sample(series: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('GET /metrics', () => {
+  it('moves the request, WeChat call, notify and order counters through one pay flow', async () => {
+    const payWalletRequests =
+      'wxh5_http_request_duration_seconds_count{method="POST",route="/api/wechat/pay/payWallet",status="200"}';
+    const unifiedorder = 'wxh5_wechat_call_duration_seconds_count{endpoint="/pay/unifiedorder",outcome="ok"}';
+    const accepted = 'wxh5_notifies_total{kind="pay",verdict="accepted"}';
+    const paid = 'wxh5_order_transitions_total{from="PENDING",to="PAID"}';
+    expect(await sample(payWalletRequests)).toBe(0);
+    expect(await sample(accepted)).toBe(0);
+
+    const client = createHttpClient(api.url);
+    const created = await client.post('/api/wechat/pay/payWallet', {
+      headers: { cookie: sessionCookie(shared.aliceOpenId) },
+      json: { amountFen: 250 },
+    });
+    expect(created.status).toBe(200);
+    const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
+    await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    await pollUntil(
+      () => orderRow(api.deps.db, outTradeNo),
+      (row) => row?.status === 'PAID',
+    );
+
+    expect(await sample(payWalletRequests)).toBe(1);
+    expect(await sample(unifiedorder)).toBe(1);
+    // The notify is counted once its answer is written; wait for the counter rather than the row.
+    expect(
+      await pollUntil(
+        () => sample(accepted),
+        (n) => n === 1,
+      ),
+    ).toBe(1);
+    expect(await sample(paid)).toBe(1);
+    expect(
+      await sample(
+        'wxh5_http_request_duration_seconds_count{method="POST",route="/api/wechat/pay/callback",status="200"}',
+      ),
+    ).toBe(1);
+  });
+
+  it('answers only /metrics, in the Prometheus text format', async () => {
+    const response = await fetch(metricsUrl);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect((await fetch(metricsUrl.replace('/metrics', '/other'))).status).toBe(404);
+  });
+});
