@@ -4,8 +4,10 @@ import type { AppDeps } from './deps';
 import { handleErrors } from './http/handle-errors';
 import { logRequests } from './http/log-requests';
 import { assignRequestId } from './http/request-id';
+import { resolveClientIp } from './http/resolve-client-ip';
 import { serveH5 } from './http/serve-h5';
 import { serveMpVerifyFile } from './http/serve-mp-verify-file';
+import { setSecurityHeaders } from './http/set-security-headers';
 import { createPayServices } from './pay/create-pay-services';
 import { adminRoutes } from './routes/admin-routes';
 import { notifyRoutes } from './routes/notify-routes';
@@ -27,6 +29,8 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   app.use(assignRequestId());
+  app.use(setSecurityHeaders({ https: config.secureCookies, bridgeScriptUrl: config.bridgeScriptUrl }));
+  app.use(resolveClientIp({ trustProxy: config.trustProxy, proxyHops: config.trustProxyHops }));
   app.use(logRequests(logger, deps.metrics));
   app.use(handleErrors(logger));
   if (config.mpVerifyFile) app.use(serveMpVerifyFile(config.mpVerifyFile));

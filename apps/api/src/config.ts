@@ -58,6 +58,7 @@ const envSchema = z.object({
   ALLOWED_CALLBACK_ORIGINS: z.string().optional(),
   WECHAT_BRIDGE_SCRIPT_URL: z.url({ protocol: /^https?$/ }).optional(),
   TRUST_PROXY: booleanString.default(false),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   ADMIN_TOKEN: z.string().min(32, 'ADMIN_TOKEN must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   H5_DIST_DIR: z.string().min(1).optional(),
@@ -118,6 +119,8 @@ export interface Config {
   allowedOrigins: string[];
   bridgeScriptUrl: string | undefined;
   trustProxy: boolean;
+  /** With trustProxy: how many proxies append to X-Forwarded-For; the client is that many entries from the right. */
+  trustProxyHops: number;
   adminToken: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the built H5 lives; unset = the api does not serve it. */
@@ -353,6 +356,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     allowedOrigins: [...new Set([publicOrigin, ...extraOrigins])],
     bridgeScriptUrl: e.WECHAT_BRIDGE_SCRIPT_URL,
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     h5DistDir: e.H5_DIST_DIR,

@@ -249,8 +249,10 @@ describe('the client IP sent as spbill_create_ip', () => {
     expect(await clientIpWith({}, { 'x-forwarded-for': '203.0.113.7' })).toBe('127.0.0.1');
   });
 
-  it('is the first X-Forwarded-For address when TRUST_PROXY is set', async () => {
-    expect(await clientIpWith({ TRUST_PROXY: 'true' }, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' })).toBe(
+  // Each trusted proxy appends what it saw; the leftmost entries are the client's own words (see hardening.test.ts).
+  it('is the X-Forwarded-For address TRUST_PROXY_HOPS from the right when TRUST_PROXY is set', async () => {
+    const twoProxies = { TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2' };
+    expect(await clientIpWith(twoProxies, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' })).toBe(
       '203.0.113.7',
     );
   });

@@ -14,7 +14,13 @@ export {
 export type { GetOpenIdQuery, LogoutResult, OAuthScope, RedirectQuery, UserInfo } from './auth';
 export { JS_API_LIST, jssdkConfigSchema, jssdkQuerySchema } from './jssdk';
 export type { JssdkConfig, JssdkQuery } from './jssdk';
-export { MAX_AMOUNT_FEN, MAX_DESCRIPTION_LENGTH, MIN_AMOUNT_FEN } from './limits';
+export {
+  MAX_AMOUNT_FEN,
+  MAX_DESCRIPTION_BYTES,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_REFUND_REASON_BYTES,
+  MIN_AMOUNT_FEN,
+} from './limits';
 export {
   jsapiPayParamsSchema,
   orderStatusSchema,

@@ -5,3 +5,6 @@
 export const MIN_AMOUNT_FEN = 1;
 export const MAX_AMOUNT_FEN = 100_000_000;
 export const MAX_DESCRIPTION_LENGTH = 40;
+/** WeChat's own limits, in UTF-8 bytes (a Chinese character is 3): unifiedorder `body`, refund `refund_desc`. */
+export const MAX_DESCRIPTION_BYTES = 128;
+export const MAX_REFUND_REASON_BYTES = 80;

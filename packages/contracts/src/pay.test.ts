@@ -34,6 +34,14 @@ describe('refundRequestSchema', () => {
       reason: 'damaged',
     });
   });
+
+  it('bounds the reason in UTF-8 bytes as WeChat does (80), not in characters', () => {
+    // 26 Chinese characters are 78 bytes; 27 are 81, which WeChat's refund_desc refuses.
+    expect(refundRequestSchema.safeParse({ amountFen: 1, reason: '退'.repeat(26) }).success).toBe(true);
+    expect(refundRequestSchema.safeParse({ amountFen: 1, reason: '退'.repeat(27) }).success).toBe(false);
+    expect(refundRequestSchema.safeParse({ amountFen: 1, reason: 'x'.repeat(80) }).success).toBe(true);
+    expect(refundRequestSchema.safeParse({ amountFen: 1, reason: '😀'.repeat(21) }).success).toBe(false);
+  });
 });
 
 describe('ordersQuerySchema', () => {

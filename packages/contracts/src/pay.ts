@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { MAX_AMOUNT_FEN, MAX_DESCRIPTION_LENGTH, MIN_AMOUNT_FEN } from './limits';
+import {
+  MAX_AMOUNT_FEN,
+  MAX_DESCRIPTION_BYTES,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_REFUND_REASON_BYTES,
+  MIN_AMOUNT_FEN,
+} from './limits';
+
+const utf8 = new TextEncoder();
+/** WeChat counts UTF-8 bytes, not characters: 27 Chinese characters are 81 bytes. */
+const utf8Bytes = (value: string) => utf8.encode(value).length;
 
 /** Order lifecycle: PENDING → PAID | CLOSED; PAID → REFUNDED (fully). Partial refunds keep PAID. */
 export const orderStatusSchema = z.enum(['PENDING', 'PAID', 'CLOSED', 'REFUNDED']);
@@ -18,6 +28,10 @@ export const payWalletRequestSchema = z.strictObject({
     .max(MAX_DESCRIPTION_LENGTH)
     // eslint-disable-next-line no-control-regex
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
+    .refine(
+      (value) => utf8Bytes(value) <= MAX_DESCRIPTION_BYTES,
+      `at most ${MAX_DESCRIPTION_BYTES} UTF-8 bytes`,
+    )
     .optional(),
 });
 export type PayWalletRequest = z.infer<typeof payWalletRequestSchema>;
@@ -79,7 +93,17 @@ export type OrdersPage = z.infer<typeof ordersPageSchema>;
 /** `POST /api/admin/orders/:outTradeNo/refund`. */
 export const refundRequestSchema = z.strictObject({
   amountFen: z.number().int().min(MIN_AMOUNT_FEN).max(MAX_AMOUNT_FEN),
-  reason: z.string().trim().min(1).max(80).optional(),
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    // Never more characters than bytes: keeps the bound visible in the OpenAPI document too.
+    .max(MAX_REFUND_REASON_BYTES)
+    .refine(
+      (value) => utf8Bytes(value) <= MAX_REFUND_REASON_BYTES,
+      `at most ${MAX_REFUND_REASON_BYTES} UTF-8 bytes (a Chinese character is 3)`,
+    )
+    .optional(),
 });
 export type RefundRequest = z.infer<typeof refundRequestSchema>;
 

@@ -15,7 +15,13 @@ interface HttpLikeError {
   message?: string;
 }
 
-function fromHttpLike(err: HttpLikeError): ApiError | undefined {
+/** zlib's codes for a body that does not decompress (a Content-Encoding that lies about the bytes). */
+const ZLIB_DATA_ERRORS = new Set(['Z_DATA_ERROR', 'Z_BUF_ERROR', 'Z_NEED_DICT', 'Z_STREAM_ERROR']);
+
+function fromHttpLike(err: HttpLikeError & { code?: unknown }): ApiError | undefined {
+  if (typeof err.code === 'string' && ZLIB_DATA_ERRORS.has(err.code)) {
+    return new ApiError('invalid_request', 'The request body does not match its Content-Encoding.');
+  }
   const status = err.status ?? err.statusCode;
   if (status === 413 || err.type === 'entity.too.large') {
     return new ApiError('payload_too_large', 'The request body is larger than this route accepts.');

@@ -11,6 +11,7 @@ import type { AppDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { limitRate } from '../http/limit-rate';
 import { requireOpenId, type SessionState } from '../http/require-open-id';
+import { requireSameOrigin } from '../http/require-same-origin';
 import { respond } from '../http/respond';
 import { clearSessionCookie, setSessionCookie } from '../http/session-cookie';
 import { parseAllowedUrl } from '../shared/allowed-url';
@@ -129,7 +130,8 @@ export function createAuthRoutes(deps: AppDeps): Router {
     });
   });
 
-  router.post(ROUTES.logout, (ctx) => {
+  // No body: a cross-site form could send it, so the origin is checked (requireSameOrigin).
+  router.post(ROUTES.logout, requireSameOrigin(config.allowedOrigins), (ctx) => {
     clearSessionCookie(ctx, config.secureCookies);
     ctx.set('Cache-Control', 'no-store');
     respond<LogoutResult>(ctx, { loggedOut: true });

@@ -6,6 +6,7 @@ import { describeZodError } from '../http/handle-errors';
 import { parseJsonBody } from '../http/parse-json-body';
 import { parseAmountBody, parseOutTradeNoParam } from '../http/parse-pay-input';
 import { requireOpenId, type SessionState } from '../http/require-open-id';
+import { requireSameOrigin } from '../http/require-same-origin';
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
 
@@ -13,6 +14,7 @@ import type { PayServices } from '../pay/create-pay-services';
 export function payRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router<SessionState>();
   const session = requireOpenId(deps.now);
+  const sameOrigin = requireSameOrigin(deps.config.allowedOrigins);
 
   router.post(ROUTES.payWallet, session, parseJsonBody(), async (ctx) => {
     const request = parseAmountBody(payWalletRequestSchema, ctx.request.body);
@@ -20,7 +22,8 @@ export function payRoutes(deps: AppDeps, services: PayServices) {
       openId: ctx.state.openId,
       amountFen: request.amountFen,
       description: request.description,
-      // ctx.ip honours X-Forwarded-For only when TRUST_PROXY is set (Koa's `proxy`).
+      // ctx.ip: the socket address, or with TRUST_PROXY the proxy-appended X-Forwarded-For entry, always a valid IP
+      // (resolveClientIp).
       clientIp: ctx.ip,
     });
     respond(ctx, result);
@@ -39,7 +42,8 @@ export function payRoutes(deps: AppDeps, services: PayServices) {
     );
   });
 
-  router.post(`${ROUTES.orders}/:outTradeNo/close`, session, async (ctx) => {
+  // No body: a cross-site form could send it, so the origin is checked (requireSameOrigin).
+  router.post(`${ROUTES.orders}/:outTradeNo/close`, sameOrigin, session, async (ctx) => {
     respond(
       ctx,
       await services.orders.closeOrder(ctx.state.openId, parseOutTradeNoParam(ctx.params.outTradeNo)),
