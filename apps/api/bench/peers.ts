@@ -23,7 +23,7 @@ import pino from 'pino';
 import Tenpay from 'tenpay';
 import { payPendingIfMatches } from '../src/pay/apply-payment';
 import { createGroupCommitter } from '../src/pay/group-commit';
-import { readRawBody } from '../src/pay/read-raw-body';
+import { readRawBody } from '../src/http/read-raw-body';
 import { recordNotification } from '../src/pay/record-notification';
 import { openDatabase, type DatabaseHandle } from '../src/store/database';
 import { DEMO } from './bench-data';

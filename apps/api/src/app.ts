@@ -8,7 +8,7 @@ import { resolveClientIp } from './http/resolve-client-ip';
 import { serveH5 } from './http/serve-h5';
 import { serveMpVerifyFile } from './http/serve-mp-verify-file';
 import { setSecurityHeaders } from './http/set-security-headers';
-import { createPayServices } from './pay/create-pay-services';
+import { createPayServices, type PayServices } from './pay/create-pay-services';
 import { adminRoutes } from './routes/admin-routes';
 import { notifyRoutes } from './routes/notify-routes';
 import { payRoutes } from './routes/pay-routes';
@@ -20,8 +20,11 @@ import { observeWechatCalls } from './metrics/create-metrics';
 import { mountRouter } from './shared/mount-router';
 import { createTokenManagerFromDeps } from './wechat/token-manager';
 
-/** Build the Koa app from its dependencies: no listening, no environment. `main.ts` listens. */
-export function createApp(deps: AppDeps): Koa {
+/**
+ * Build the Koa app from its dependencies: no listening, no environment. `main.ts` listens, and passes the pay
+ * services it shares with the sweep (one composition root); without them the app builds its own.
+ */
+export function createApp(deps: AppDeps, pay: PayServices = createPayServices(deps)): Koa {
   const { config, logger } = deps;
   const app = new Koa({ proxy: config.trustProxy });
   // Keygrip with sha256: the first key signs, every key verifies (rotation); a removed key no longer verifies.
@@ -46,7 +49,6 @@ export function createApp(deps: AppDeps): Koa {
   mountRouter(app, createHealthRoutes(deps));
   mountRouter(app, createAuthRoutes(deps));
 
-  const pay = createPayServices(deps);
   mountRouter(app, notifyRoutes(deps, pay));
   mountRouter(app, payRoutes(deps, pay));
   mountRouter(app, adminRoutes(deps, pay));

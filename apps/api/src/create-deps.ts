@@ -13,7 +13,7 @@ import { DependencyError, describeUrl, errorCodeOf, errorDetailOf } from './shar
 import { backoffMs, retryAtStartUp } from './shared/retry-at-start-up';
 import { migrateToLatest, openDatabase } from './store/database';
 import { isDatabaseUnavailable } from './store/database-unavailable';
-import type { ClientCertificate } from './wechat/pay-client';
+import type { ClientCertificate } from './wechat/pay/v2/pay-client';
 
 /**
  * Read the merchant API client certificate named by the config (once, at start-up) and check that TLS accepts it —

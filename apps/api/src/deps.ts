@@ -5,7 +5,7 @@ import type { Config } from './config';
 import type { AppMetrics } from './metrics/create-metrics';
 import type { RateLimitFactory } from './shared/create-rate-limits';
 import type { Database } from './store/schema';
-import type { ClientCertificate } from './wechat/pay-client';
+import type { ClientCertificate } from './wechat/pay/v2/pay-client';
 
 /**
  * A named lock shared by every api instance (Redis when `REDIS_URL` is set, in-process otherwise): `fn` runs while

@@ -7,6 +7,7 @@ import { ConfigError, parseConfig, readEnvironment, type Config } from './config
 import { createDeps } from './create-deps';
 import { createLogger } from './logger';
 import { createMetricsServer } from './metrics/create-metrics-server';
+import { createPayServices } from './pay/create-pay-services';
 import { startPaySweep } from './pay/pay-sweep';
 
 function loadConfig(): Config {
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const handle = await createDeps(config, { logger });
-  const app = createApp(handle.deps);
+  // One composition root: the routes and the sweep share these services.
+  const pay = createPayServices(handle.deps);
+  const app = createApp(handle.deps, pay);
   const callback = app.callback();
   const server = createServer((req, res) => {
     void callback(req, res);
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
   }
 
   // Background reconciliation of PENDING orders and refunds (PAY_SWEEP_INTERVAL_SECONDS, 0 = off).
-  const stopSweep = startPaySweep(handle.deps);
+  const stopSweep = startPaySweep(handle.deps, pay);
 
   let stopping = false;
   const stop = (signal: string) => {

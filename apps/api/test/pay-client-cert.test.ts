@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config';
 import { createDeps, loadPayClientCertificate } from '../src/create-deps';
 import { createLogger } from '../src/logger';
-import { createPayClientFor } from '../src/pay/create-pay-services';
-import { createPayClient, type ClientCertificate, type PayClient } from '../src/wechat/pay-client';
+import { createPayClientFor } from '../src/wechat/pay/v2/create-v2-gateway-for';
+import { createPayClient, type ClientCertificate, type PayClient } from '../src/wechat/pay/v2/pay-client';
 import { DEMO, testEnv } from './support';
 
 /**

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildXml, parseXml, signV2, verifyV2, type SignType } from '@wxh5/wechat-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPayClient, type PayClient } from '../src/wechat/pay-client';
+import { createPayClient, type PayClient } from '../src/wechat/pay/v2/pay-client';
 import {
   WechatBadResponseError,
   WechatRefusedError,

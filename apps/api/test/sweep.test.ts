@@ -1,8 +1,10 @@
 import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPayClientFor, createPayServices } from '../src/pay/create-pay-services';
+import { createPayServices } from '../src/pay/create-pay-services';
 import { runPaySweep, startPaySweep } from '../src/pay/pay-sweep';
-import type { PayClient } from '../src/wechat/pay-client';
+import { createPayGateways } from '../src/wechat/pay/create-pay-gateways';
+import { createPayClientFor, createV2GatewayFor } from '../src/wechat/pay/v2/create-v2-gateway-for';
+import type { PayClient } from '../src/wechat/pay/v2/pay-client';
 import {
   createHttpClient,
   createTestClock,
@@ -161,7 +163,10 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
       refund: (input) => real.refund(input),
       refundQuery: (no) => real.refundQuery(no),
     };
-    const services = createPayServices(api.deps, payErrorClient);
+    const services = createPayServices(
+      api.deps,
+      createPayGateways(api.deps, { v2: createV2GatewayFor(api.deps, payErrorClient) }),
+    );
     clock.advance(60_000);
     expect((await runPaySweep(api.deps, services)).errors).toBe(0);
     expect((await orderRow(api.deps.db, outTradeNo))?.status).toBe('PENDING');

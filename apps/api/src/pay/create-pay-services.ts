@@ -1,52 +1,34 @@
 import type { AppDeps } from '../deps';
-import { observeWechatCalls } from '../metrics/create-metrics';
-import { createPayClient, type PayClient, type PayClientOptions } from '../wechat/pay-client';
+import { createPayGateways, type PayGateways } from '../wechat/pay/create-pay-gateways';
 import { createPayNotifyHandler } from './handle-pay-notify';
-import type { RawBodyResult } from './read-raw-body';
-import type { NotifyResult } from './record-notification';
 import { createRefundNotifyHandler } from './handle-refund-notify';
 import { createOrderService, type OrderService } from './order-service';
+import type { NotifyHandler } from './record-notification';
 import { createRefundService, type RefundService } from './refund-service';
 
 export interface PayServices {
-  payClient: PayClient;
+  gateways: PayGateways;
   orders: OrderService;
   refunds: RefundService;
-  /** A notify's body as readRawBody read it → the answer for WeChat (recorded in pay_notifications). */
-  handlePayNotify: (body: RawBodyResult) => Promise<NotifyResult>;
-  handleRefundNotify: (body: RawBodyResult) => Promise<NotifyResult>;
+  /** A notify as the route read it (body + headers) → the reply for WeChat (recorded in pay_notifications). */
+  handlePayNotify: NotifyHandler;
+  handleRefundNotify: NotifyHandler;
 }
 
-/** The v2 pay client for this app's merchant, from the config (and the client certificate createDeps read). */
-export function createPayClientFor(
-  deps: Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'> & Partial<Pick<AppDeps, 'metrics'>>,
-  extra: Partial<Pick<PayClientOptions, 'clientCertificate' | 'maxAttempts' | 'retryDelayMs' | 'http'>> = {},
-): PayClient {
-  const { wechat } = deps.config;
-  return createPayClient({
-    // Presented on /secapi/ calls (refunds) only; see createDeps.
-    ...(deps.payClientCertificate ? { clientCertificate: deps.payClientCertificate } : {}),
-    appId: wechat.appId,
-    mchId: wechat.mchId,
-    key: wechat.payKey,
-    signType: wechat.paySignType,
-    baseUrl: wechat.payBaseUrl,
-    timeoutMs: wechat.timeoutMs,
-    logger: deps.logger,
-    ...(deps.metrics ? { observe: observeWechatCalls(deps.metrics) } : {}),
-    ...extra,
-  });
-}
-
+/**
+ * The composition root of the pay services: built once (by `main.ts`, or `createApp` when none is given) and
+ * shared by the routes and the sweep. `gateways` replaces the configured WeChat Pay protocols (tests).
+ */
 export function createPayServices(
   deps: AppDeps,
-  payClient: PayClient = createPayClientFor(deps),
+  gateways: PayGateways = createPayGateways(deps),
 ): PayServices {
+  const withGateways = { ...deps, gateways };
   return {
-    payClient,
-    orders: createOrderService(deps, payClient, createPayClientFor(deps, { maxAttempts: 1 })),
-    refunds: createRefundService(deps, payClient),
-    handlePayNotify: createPayNotifyHandler(deps),
-    handleRefundNotify: createRefundNotifyHandler(deps),
+    gateways,
+    orders: createOrderService(deps, gateways),
+    refunds: createRefundService(deps, gateways),
+    handlePayNotify: createPayNotifyHandler(withGateways),
+    handleRefundNotify: createRefundNotifyHandler(withGateways),
   };
 }

@@ -1,16 +1,15 @@
-import { ROUTES, type OrderView, type OrdersPage, type PayWalletResponse } from '@wxh5/contracts';
 import {
-  buildJsapiPayParams,
-  createOutTradeNo,
-  formatPayTime,
-  parsePayTime,
-  type SignType,
-} from '@wxh5/wechat-core';
+  ROUTES,
+  type OrderStatus,
+  type OrderView,
+  type OrdersPage,
+  type PayWalletResponse,
+} from '@wxh5/contracts';
+import { createOutTradeNo } from '@wxh5/wechat-core';
 import { apiError } from '../http/api-error';
 import type { AppDeps } from '../deps';
 import type { OrderRow } from '../store/schema';
-import type { PayClient } from '../wechat/pay-client';
-import { isRefused } from '../shared/wechat-error';
+import type { PayGateways } from '../wechat/pay/create-pay-gateways';
 import { applyPayment, closePendingOrder } from './apply-payment';
 import { isoAt, toOrderView } from './order-views';
 import { ordersPageQuery } from './queries';
@@ -70,21 +69,17 @@ export interface OrderService {
   prepayOrder(openId: string, outTradeNo: string): Promise<PayWalletResponse>;
   /** Ask WeChat (orderquery) and apply what it says. Throws a WechatError when WeChat cannot answer. */
   reconcileOrder(order: OrderRow): Promise<ReconcileOutcome>;
-  /** closeorder at WeChat, then PENDING → CLOSED here; ORDERPAID → reconcile. Returns the order's new status. */
-  closeAtWechat(order: OrderRow): Promise<string>;
+  /** Close at WeChat, then PENDING → CLOSED here; paid meanwhile → reconcile. Returns the order's new status. */
+  closeAtWechat(order: OrderRow): Promise<OrderStatus>;
 }
 
 /**
- * `statusClient` answers the status route's reconciliation: one attempt, no retries — the user is waiting and the
+ * New orders go to `gateways.current`; an existing order is always handled by the gateway of the scheme it was
+ * placed with. The status route's reconciliation asks WeChat once, without retries — the user is waiting and the
  * stored state is a fine answer when WeChat is slow (the sweep retries properly).
  */
-export function createOrderService(
-  deps: OrderServiceDeps,
-  payClient: PayClient,
-  statusClient: PayClient = payClient,
-): OrderService {
+export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways): OrderService {
   const { config, db, logger, cache, locks } = deps;
-  const signType: SignType = payClient.signType;
   const notifyUrl = `${config.publicBaseUrl}${ROUTES.payCallback}`;
 
   async function findOwned(openId: string, outTradeNo: string): Promise<OrderRow> {
@@ -107,18 +102,13 @@ export function createOrderService(
       .executeTakeFirstOrThrow();
   }
 
-  async function reconcileOrder(order: OrderRow, client: PayClient = payClient): Promise<ReconcileOutcome> {
-    let answer;
-    try {
-      answer = await client.orderQuery(order.out_trade_no);
-    } catch (err) {
-      if (isRefused(err, 'ORDERNOTEXIST')) return 'unknown_at_wechat';
-      throw err;
-    }
+  async function reconcileOrder(order: OrderRow, once = false): Promise<ReconcileOutcome> {
+    const answer = await gateways.forScheme(order.sign_type).queryOrder(order.out_trade_no, { once });
     const now = isoAt(deps.now());
-    switch (answer.tradeState) {
-      case 'SUCCESS':
-      case 'REFUND': {
+    switch (answer.state) {
+      case 'unknown':
+        return 'unknown_at_wechat';
+      case 'paid': {
         if (answer.amountFen !== order.amount_fen || !answer.transactionId) {
           logger.error(
             { outTradeNo: order.out_trade_no, reportedFen: answer.amountFen, amountFen: order.amount_fen },
@@ -126,14 +116,7 @@ export function createOrderService(
           );
           return 'mismatch';
         }
-        let paidAt = now;
-        if (answer.timeEnd) {
-          try {
-            paidAt = parsePayTime(answer.timeEnd).toISOString();
-          } catch {
-            // keep the reconciliation time
-          }
-        }
+        const paidAt = answer.paidAt ?? now;
         const outcome = await applyPayment(
           db,
           {
@@ -149,13 +132,11 @@ export function createOrderService(
         if (outcome === 'paid_after_close') deps.metrics.orderTransitions.inc({ from: 'CLOSED', to: 'PAID' });
         return outcome === 'paid' || outcome === 'paid_after_close' ? 'paid' : 'unchanged';
       }
-      case 'CLOSED':
-      case 'REVOKED':
+      case 'closed':
         return (await closePendingOrder(db, order.out_trade_no, now)) ? 'closed' : 'unchanged';
-      default:
-        // NOTPAY, USERPAYING, PAYERROR: still open at WeChat. PAYERROR (the bank refused one attempt) is not a
-        // closed order there — closing it only here would turn a later successful attempt into a payment for a
-        // CLOSED order. It expires like any unpaid order: the sweep closes it at WeChat, then here.
+      case 'open':
+        // Still payable at WeChat (including a payment attempt the bank refused): it expires like any unpaid
+        // order — the sweep closes it at WeChat, then here.
         return 'unchanged';
     }
   }
@@ -188,17 +169,13 @@ export function createOrderService(
     }
   }
 
-  async function closeAtWechat(order: OrderRow): Promise<string> {
-    try {
-      await payClient.closeOrder(order.out_trade_no);
-    } catch (err) {
-      if (isRefused(err, 'ORDERPAID')) {
-        await reconcileOrder(order);
-        return (await reload(order.out_trade_no)).status;
-      }
-      // Already closed there, or never created there (unifiedorder failed): closed here too.
-      if (!isRefused(err, 'ORDERCLOSED', 'ORDERNOTEXIST')) throw err;
+  async function closeAtWechat(order: OrderRow): Promise<OrderStatus> {
+    const closed = await gateways.forScheme(order.sign_type).closeOrder(order.out_trade_no);
+    if (closed === 'paid') {
+      await reconcileOrder(order);
+      return (await reload(order.out_trade_no)).status;
     }
+    // Closed now, already closed there, or never created there (the prepay failed): closed here too.
     await closePendingOrder(db, order.out_trade_no, isoAt(deps.now()));
     return (await reload(order.out_trade_no)).status;
   }
@@ -211,6 +188,7 @@ export function createOrderService(
       const nowMs = deps.now();
       const created = new Date(nowMs);
       const outTradeNo = createOutTradeNo(created);
+      const gateway = gateways.current;
       const description = input.description ?? DEFAULT_DESCRIPTION;
       const clientIp = normalizeClientIp(input.clientIp);
       // The row first, complete and PENDING: whatever happens at WeChat now, the order can be reconciled.
@@ -222,7 +200,7 @@ export function createOrderService(
           amount_fen: input.amountFen,
           description,
           status: 'PENDING',
-          sign_type: signType,
+          sign_type: gateway.signScheme,
           client_ip: clientIp,
           prepay_id: null,
           prepay_expires_at: null,
@@ -237,19 +215,19 @@ export function createOrderService(
       let prepayId: string;
       try {
         // Every parameter derives from the stored row, so re-entering this order sends identical parameters.
-        ({ prepayId } = await payClient.unifiedOrder({
+        ({ prepayId } = await gateway.prepay({
           outTradeNo,
           amountFen: input.amountFen,
           description,
           openId: input.openId,
           clientIp,
           notifyUrl,
-          timeStart: formatPayTime(created),
-          timeExpire: formatPayTime(new Date(nowMs + config.pay.orderExpireMinutes * 60_000)),
+          createdAtMs: nowMs,
+          expiresAtMs: nowMs + config.pay.orderExpireMinutes * 60_000,
         }));
       } catch (err) {
         // handleErrors answers 503 (WeChat down) or 502 (refused); the row stays PENDING either way.
-        logger.warn({ err, outTradeNo }, 'unifiedorder failed; the order stays PENDING for reconciliation');
+        logger.warn({ err, outTradeNo }, 'prepay failed; the order stays PENDING for reconciliation');
         throw err;
       }
       await db
@@ -261,14 +239,7 @@ export function createOrderService(
         })
         .where('out_trade_no', '=', outTradeNo)
         .execute();
-      const payParams = buildJsapiPayParams({
-        appId: config.wechat.appId,
-        prepayId,
-        key: config.wechat.payKey,
-        signType,
-        timeStamp: Math.floor(deps.now() / 1000),
-      });
-      return { outTradeNo, payParams };
+      return { outTradeNo, payParams: gateway.payParams({ prepayId }, deps.now()) };
     },
 
     async listOrders(openId, limit, cursor) {
@@ -290,7 +261,7 @@ export function createOrderService(
       // The H5 polls this route: within the throttle interval the stored state is the answer.
       if (!(await claimReconcileSlot(outTradeNo))) return toOrderView(order);
       try {
-        const outcome = await reconcileOrder(order, statusClient);
+        const outcome = await reconcileOrder(order, true);
         if (outcome === 'unchanged' || outcome === 'unknown_at_wechat') return toOrderView(order);
       } catch (err) {
         // WeChat down: answer what we know; the sweep or the next poll reconciles.

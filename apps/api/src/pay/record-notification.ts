@@ -3,9 +3,25 @@ import type { Logger } from 'pino';
 import { precompile } from '../store/database';
 import { batchedWritesOf } from './batched-writes';
 import { isoAt } from './order-views';
-import type { RawBodyResult } from './read-raw-body';
 import type { Database } from '../store/schema';
-import type { BodyVerdict, NotifyAnswer, NotifyVerdict } from './notify-verdicts';
+import type { PayGateways } from '../wechat/pay/create-pay-gateways';
+import type {
+  BodyVerdict,
+  NotifyAcknowledgement,
+  NotifyReply,
+  PayNotifyVerdict,
+  RefundNotifyVerdict,
+} from '../wechat/pay/pay-gateway';
+
+/** A notify as the route read it: the body (or why it was refused unread) and the request headers. */
+export interface ReceivedNotify {
+  body:
+    { ok: true; text: string } | { ok: false; reason: 'too_large' | 'not_utf8' | 'aborted'; prefix: string };
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** A notify handler: what was received → the reply for WeChat, in the format of the protocol that sent it. */
+export type NotifyHandler = (notify: ReceivedNotify) => Promise<{ verdict: string; reply: NotifyReply }>;
 
 export interface NotificationRecord {
   kind: 'pay' | 'refund';
@@ -58,13 +74,8 @@ const insertNotification = precompile(
     }),
 );
 
-/** What a notify handler answers WeChat, and what went into pay_notifications.verdict. */
-export interface NotifyResult<V extends NotifyVerdict = NotifyVerdict> extends NotifyAnswer {
-  verdict: V;
-}
-
 /** A handler's judgement of one notify; `committed` = its audit row was already written in its transaction. */
-export interface JudgedNotify<V extends NotifyVerdict> {
+export interface JudgedNotify<V extends string> {
   verdict: V;
   outTradeNo?: string | undefined;
   transactionId?: string | undefined;
@@ -72,31 +83,41 @@ export interface JudgedNotify<V extends NotifyVerdict> {
 }
 
 /**
- * The frame both notify routes share: a body refused before parsing (too large, not UTF-8, aborted) is a FAIL with
- * that reason; otherwise judge the raw body, and an unexpected error is a FAIL (WeChat retries). A judgement whose
- * audit row was not written inside its transaction is recorded now — and an acknowledgement that cannot be
- * recorded becomes a FAIL, so nothing is acknowledged that is not stored. `answers` (a `satisfies`-checked record
- * in notify-verdicts.ts) turns each verdict into its answer.
+ * The frame both notify routes share: the gateway is the one whose format the body is in (gateways.forNotify; the
+ * current one for a body refused unread). A body refused before parsing (too large, not UTF-8, aborted) is a FAIL
+ * with that reason; otherwise `judge` reads it through the gateway and decides, and an unexpected error is a FAIL
+ * (WeChat retries). A judgement whose audit row was not written inside its transaction is recorded now — and an
+ * acknowledgement that cannot be recorded becomes a FAIL, so nothing is acknowledged that is not stored.
+ * `answers` (a `satisfies`-checked record in notify-verdicts.ts) turns each verdict into its answer; the gateway
+ * renders it (`acknowledge`).
  */
-export function answerNotify<V extends NotifyVerdict>(
-  kind: NotificationRecord['kind'],
-  deps: { db: Kysely<Database>; logger: Logger; now: () => number },
-  answers: Record<V | BodyVerdict | 'internal_error', NotifyAnswer>,
-  judge: (rawBody: string) => Promise<JudgedNotify<V>>,
-): (body: RawBodyResult) => Promise<NotifyResult<V | BodyVerdict | 'internal_error'>> {
-  const { db, logger } = deps;
-  const answer = <W extends V | BodyVerdict | 'internal_error'>(verdict: W): NotifyResult<W> => ({
-    verdict,
-    ...answers[verdict],
-  });
-  return async (body) => {
+type Kinds = { pay: PayNotifyVerdict; refund: RefundNotifyVerdict };
+
+export function answerNotify<K extends keyof Kinds>(
+  kind: K,
+  deps: { db: Kysely<Database>; logger: Logger; now: () => number; gateways: PayGateways },
+  acknowledged: Record<Kinds[K], boolean>,
+  judge: (
+    gateway: ReturnType<PayGateways['forNotify']>,
+    notify: { rawBody: string; headers: ReceivedNotify['headers'] },
+  ) => Promise<JudgedNotify<Kinds[K]>>,
+): NotifyHandler {
+  type V = Kinds[K];
+  const { db, logger, gateways } = deps;
+  const answer = (verdict: V | BodyVerdict | 'internal_error') =>
+    ({ kind, verdict, acknowledged: acknowledged[verdict] }) as NotifyAcknowledgement;
+  async function decide(
+    notify: ReceivedNotify,
+    gateway: ReturnType<PayGateways['forNotify']>,
+  ): Promise<NotifyAcknowledgement> {
+    const { body } = notify;
     const receivedAt = isoAt(deps.now());
     let result: JudgedNotify<V | BodyVerdict | 'internal_error'>;
     if (!body.ok) {
       result = { verdict: body.reason };
     } else {
       try {
-        result = await judge(body.text);
+        result = await judge(gateway, { rawBody: body.text, headers: notify.headers });
       } catch (err) {
         logger.error({ err, kind }, 'notify failed unexpectedly; answering FAIL so WeChat retries');
         result = { verdict: 'internal_error' };
@@ -123,5 +144,13 @@ export function answerNotify<V extends NotifyVerdict>(
       }
     }
     return answered;
+  }
+  return async (notify) => {
+    const gateway = gateways.forNotify({
+      rawBody: notify.body.ok ? notify.body.text : '',
+      headers: notify.headers,
+    });
+    const answered = await decide(notify, gateway);
+    return { verdict: answered.verdict, reply: gateway.acknowledge(answered) };
   };
 }

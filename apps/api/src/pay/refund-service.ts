@@ -10,13 +10,11 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../deps';
 import { apiError } from '../http/api-error';
 import type { RefundRow } from '../store/schema';
-import type { PayClient, V2RefundStatus } from '../wechat/pay-client';
-import { WechatRefusedError, isRefused } from '../shared/wechat-error';
+import { WechatRefusedError } from '../shared/wechat-error';
+import type { PayGateways } from '../wechat/pay/create-pay-gateways';
+import type { RefundOutcome } from '../wechat/pay/pay-gateway';
 import { isoAt, toRefundView } from './order-views';
 import { reservedRefundsQuery } from './queries';
-
-/** How a refund ended at WeChat: it went through, it was closed, or the money could not be returned (CHANGE). */
-export type RefundOutcome = Exclude<RefundStatus, 'PROCESSING'>;
 
 /** Refund statuses that hold part of the paid amount (the reservation). */
 export const RESERVING_REFUND_STATUSES = ['PROCESSING', 'SUCCESS'] as const satisfies readonly RefundStatus[];
@@ -81,15 +79,7 @@ export async function applyRefundOutcome(
   return false;
 }
 
-/** v2 `refund_status` → the outcome it means (PROCESSING: none yet). */
-export const V2_REFUND_OUTCOMES = {
-  SUCCESS: 'SUCCESS',
-  REFUNDCLOSE: 'CLOSED',
-  CHANGE: 'ABNORMAL',
-  PROCESSING: undefined,
-} as const satisfies Record<V2RefundStatus, RefundOutcome | undefined>;
-
-export function createRefundService(deps: RefundServiceDeps, payClient: PayClient): RefundService {
+export function createRefundService(deps: RefundServiceDeps, gateways: PayGateways): RefundService {
   const { config, db, logger } = deps;
   const notifyUrl = `${config.publicBaseUrl}${ROUTES.refundCallback}`;
 
@@ -148,14 +138,14 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
 
   /** Send a reserved refund to WeChat (first time, or again with the same out_refund_no). */
   async function submit(refund: RefundRow): Promise<RefundRow> {
-    // total_fee must be the order's full amount, which WeChat checks against the paid order.
+    // The refund carries the order's full amount, which WeChat checks against the paid order.
     const order = await db
       .selectFrom('orders')
-      .select('amount_fen')
+      .select(['amount_fen', 'sign_type'])
       .where('out_trade_no', '=', refund.out_trade_no)
       .executeTakeFirstOrThrow();
     try {
-      const result = await payClient.refund({
+      const result = await gateways.forScheme(order.sign_type).refund({
         outTradeNo: refund.out_trade_no,
         outRefundNo: refund.out_refund_no,
         totalFen: order.amount_fen,
@@ -198,23 +188,25 @@ export function createRefundService(deps: RefundServiceDeps, payClient: PayClien
     },
 
     async reconcileRefund(refund) {
-      let items;
-      try {
-        items = await payClient.refundQuery(refund.out_refund_no);
-      } catch (err) {
-        if (isRefused(err, 'REFUNDNOTEXIST')) {
-          // WeChat never saw it (the first submit was lost): send it again, same out_refund_no.
-          await submit(refund);
-          return;
-        }
-        throw err;
+      const order = await db
+        .selectFrom('orders')
+        .select('sign_type')
+        .where('out_trade_no', '=', refund.out_trade_no)
+        .executeTakeFirstOrThrow();
+      const answer = await gateways
+        .forScheme(order.sign_type)
+        .queryRefund(refund.out_refund_no, refund.out_trade_no);
+      if (answer.state === 'unknown') {
+        // WeChat never saw it (the first submit was lost): send it again, same out_refund_no.
+        await submit(refund);
+        return;
       }
-      const item = items.find((candidate) => candidate.outRefundNo === refund.out_refund_no);
-      const outcome = item ? V2_REFUND_OUTCOMES[item.refundStatus] : undefined;
-      if (!item || !outcome) return;
+      if (answer.state === 'processing') return;
       await db
         .transaction()
-        .execute((trx) => applyRefundOutcome(trx, refund, outcome, item.refundId, isoAt(deps.now()), logger));
+        .execute((trx) =>
+          applyRefundOutcome(trx, refund, answer.outcome, answer.refundId, isoAt(deps.now()), logger),
+        );
     },
   };
 }

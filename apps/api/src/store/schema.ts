@@ -1,4 +1,4 @@
-import type { OrderStatus, RefundStatus } from '@wxh5/contracts';
+import type { OrderStatus, RefundStatus, SignScheme } from '@wxh5/contracts';
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
@@ -24,8 +24,8 @@ export interface OrdersTable {
   amount_fen: number;
   description: string;
   status: OrderStatus;
-  /** The v2 sign type the order was placed with (the pay-sign must use the same). */
-  sign_type: string;
+  /** The sign scheme the order was placed with: its notify must be signed with the same, its gateway speaks it. */
+  sign_type: SignScheme;
   client_ip: string;
   prepay_id: string | null;
   prepay_expires_at: string | null;

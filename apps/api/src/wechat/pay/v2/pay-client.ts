@@ -1,8 +1,8 @@
 import { buildXml, createNonce, parseXml, signV2, verifyV2, type SignType } from '@wxh5/wechat-core';
 import got, { type Got } from 'got';
 import type { Logger } from 'pino';
-import { WechatBadResponseError, WechatRefusedError } from '../shared/wechat-error';
-import { TransientWechatFailure, withWechatRetries, type ObserveWechatCall } from './wechat-http';
+import { WechatBadResponseError, WechatRefusedError } from '../../../shared/wechat-error';
+import { TransientWechatFailure, withWechatRetries, type ObserveWechatCall } from '../../wechat-http';
 
 /**
  * The WeChat Pay API v2 client (XML over HTTPS POST). Every request is signed with the configured sign type and

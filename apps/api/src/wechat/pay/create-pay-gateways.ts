@@ -1,0 +1,44 @@
+import type { SignScheme } from '@wxh5/contracts';
+import type { AppDeps } from '../../deps';
+import type { NotifyRequest, PayGateway } from './pay-gateway';
+import { createV2GatewayFor } from './v2/create-v2-gateway-for';
+
+/**
+ * Every configured WeChat Pay protocol, live at once. A merchant moving from v2 to v3 keeps v2 orders (and their
+ * notifies, queries and refunds) on v2 while new orders go to v3: an order remembers its sign scheme, and the
+ * scheme picks the gateway. A notify carries no order before it is read, so its reader is picked by the body's
+ * shape (v2: XML, v3: JSON).
+ */
+export interface PayGateways {
+  /** The gateway new orders are placed with. */
+  readonly current: PayGateway;
+  /** The gateway of an order placed with `scheme`; throws when no configured gateway speaks it. */
+  forScheme(scheme: SignScheme): PayGateway;
+  /** The gateway whose format this notify is in; `current` when none recognises it (a refused body, garbage). */
+  forNotify(notify: NotifyRequest): PayGateway;
+}
+
+/** The registry over a list of gateways; the first is `current`. */
+export function createPayGatewayRegistry(gateways: readonly [PayGateway, ...PayGateway[]]): PayGateways {
+  const [current] = gateways;
+  return {
+    current,
+    forScheme(scheme) {
+      const gateway = gateways.find((candidate) => candidate.signSchemes.includes(scheme));
+      if (!gateway) throw new Error(`no configured WeChat Pay gateway speaks the sign scheme ${scheme}`);
+      return gateway;
+    },
+    forNotify: (notify) => gateways.find((candidate) => candidate.recognises(notify)) ?? current,
+  };
+}
+
+/**
+ * The gateways this app's config enables. A new protocol adds its folder beside `v2/`, one config block, and one
+ * entry here (first when new orders should use it); nothing in `src/pay/` changes.
+ */
+export function createPayGateways(
+  deps: Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'> & Partial<Pick<AppDeps, 'metrics'>>,
+  overrides: { v2?: PayGateway } = {},
+): PayGateways {
+  return createPayGatewayRegistry([overrides.v2 ?? createV2GatewayFor(deps)]);
+}
