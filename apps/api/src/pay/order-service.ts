@@ -10,6 +10,7 @@ import { apiError } from '../http/api-error';
 import type { AppDeps } from '../deps';
 import type { OrderRow } from '../store/schema';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
+import type { Prepay } from '../wechat/pay/pay-gateway';
 import { applyPayment, closePendingOrder } from './apply-payment';
 import { isoAt, toOrderView } from './order-views';
 import { ordersPageQuery } from './queries';
@@ -212,10 +213,10 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
         })
         .execute();
 
-      let prepayId: string;
+      let prepay: Prepay;
       try {
         // Every parameter derives from the stored row, so re-entering this order sends identical parameters.
-        ({ prepayId } = await gateway.prepay({
+        prepay = await gateway.prepay({
           outTradeNo,
           amountFen: input.amountFen,
           description,
@@ -224,7 +225,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           notifyUrl,
           createdAtMs: nowMs,
           expiresAtMs: nowMs + config.pay.orderExpireMinutes * 60_000,
-        }));
+        });
       } catch (err) {
         // handleErrors answers 503 (WeChat down) or 502 (refused); the row stays PENDING either way.
         logger.warn({ err, outTradeNo }, 'prepay failed; the order stays PENDING for reconciliation');
@@ -233,13 +234,13 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
       await db
         .updateTable('orders')
         .set({
-          prepay_id: prepayId,
+          prepay_id: prepay.prepayId,
           prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
           updated_at: isoAt(deps.now()),
         })
         .where('out_trade_no', '=', outTradeNo)
         .execute();
-      return { outTradeNo, payParams: gateway.payParams({ prepayId }, deps.now()) };
+      return { outTradeNo, payParams: gateway.payParams(prepay, deps.now()) };
     },
 
     async listOrders(openId, limit, cursor) {
@@ -301,34 +302,31 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           throw apiError('order_already_paid', 'This order is paid.');
         throw apiError('order_closed', 'This order passed its time to pay and was closed; place a new one.');
       }
+      const gateway = gateways.forScheme(order.sign_type);
       const storedValid =
         order.prepay_id !== null &&
         order.prepay_expires_at !== null &&
-        Date.parse(order.prepay_expires_at) > nowMs &&
-        (order.sign_type === 'MD5' || order.sign_type === 'HMAC-SHA256');
-      let prepayId: string;
-      let paySignType: SignType;
+        Date.parse(order.prepay_expires_at) > nowMs;
+      let prepay: Prepay;
       if (storedValid && order.prepay_id !== null) {
-        prepayId = order.prepay_id;
-        // The cashier checks that signType is the one the prepay was made with.
-        paySignType = order.sign_type as SignType;
+        prepay = { prepayId: order.prepay_id, signScheme: order.sign_type };
       } else {
-        // The same parameters as the first unifiedorder (all from the row), so WeChat treats it as the same order.
-        ({ prepayId } = await payClient.unifiedOrder({
+        // The same parameters as the first prepay (all from the row), so WeChat treats it as the same order; the
+        // gateway of the order's own scheme (the cashier checks the pay params' scheme against the prepay's).
+        prepay = await gateway.prepay({
           outTradeNo,
           amountFen: order.amount_fen,
           description: order.description,
           openId: order.openid,
           clientIp: order.client_ip,
           notifyUrl,
-          timeStart: formatPayTime(new Date(createdAtMs)),
-          timeExpire: formatPayTime(new Date(expiresAtMs)),
-        }));
-        paySignType = signType;
+          createdAtMs,
+          expiresAtMs,
+        });
         await db
           .updateTable('orders')
           .set({
-            prepay_id: prepayId,
+            prepay_id: prepay.prepayId,
             prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
             updated_at: isoAt(deps.now()),
           })
@@ -336,13 +334,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           .where('status', '=', 'PENDING')
           .execute();
       }
-      const payParams = buildJsapiPayParams({
-        appId: config.wechat.appId,
-        prepayId,
-        key: config.wechat.payKey,
-        signType: paySignType,
-        timeStamp: Math.floor(nowMs / 1000),
-      });
+      const payParams = gateway.payParams(prepay, nowMs);
       return { outTradeNo, payParams };
     },
   };

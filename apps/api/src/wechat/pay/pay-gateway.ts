@@ -27,6 +27,8 @@ export interface PrepayRequest {
 
 export interface Prepay {
   prepayId: string;
+  /** The scheme the prepay was made with: the pay params must be signed with the same (the cashier checks). */
+  signScheme: SignScheme;
 }
 
 /** What WeChat says about an order (queryOrder). */

@@ -83,7 +83,7 @@ export function createV2Gateway(options: V2GatewayOptions): PayGateway {
         timeStart: formatPayTime(new Date(request.createdAtMs)),
         timeExpire: formatPayTime(new Date(request.expiresAtMs)),
       });
-      return { prepayId };
+      return { prepayId, signScheme: client.signType };
     },
 
     async queryOrder(outTradeNo, queryOptions) {
@@ -146,7 +146,11 @@ export function createV2Gateway(options: V2GatewayOptions): PayGateway {
         appId: options.appId,
         prepayId: prepay.prepayId,
         key: options.key,
-        signType: client.signType,
+        // A prepay made under an earlier sign type keeps it (the cashier checks it against the prepay's).
+        signType:
+          prepay.signScheme === 'MD5' || prepay.signScheme === 'HMAC-SHA256'
+            ? prepay.signScheme
+            : client.signType,
         timeStamp: Math.floor(nowMs / 1000),
       });
     },
