@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The offline demo: the WeChat emulator on :4000 and the api on :3000 (serving the built H5, embedded SQLite,
 // the demo credentials of product.md §4). `--dev` runs the H5 through Vite's dev server on :3000 instead (hot
-// reload, /api proxied to the api on :3001). Ctrl-C stops everything. Demo only: the keys below are public.
+// reload, /api proxied to the api on :3001). `--backend` (`pnpm dev:backend`) is the backend team's half: the
+// emulator and the api (reloading on change, no H5) on :3000, accepting the H5 dev server's origin
+// (`pnpm --filter @wxh5/h5 dev`, :5173) as an OAuth callback and JS-SDK origin. Ctrl-C stops everything. Demo
+// only: the keys below are public.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,12 +14,19 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEV = process.argv.includes('--dev');
+const BACKEND = process.argv.includes('--backend');
 
 const PUBLIC_PORT = 3000;
 const EMULATOR_PORT = 4000;
 const API_PORT = DEV ? 3001 : PUBLIC_PORT;
 const PUBLIC_URL = `http://localhost:${PUBLIC_PORT}`;
 const EMULATOR_URL = `http://localhost:${EMULATOR_PORT}`;
+/** Where `pnpm --filter @wxh5/h5 dev` serves (Vite's default port; `localhost` or `127.0.0.1` in the address bar). */
+const H5_DEV_SERVER_PORT = 5173;
+const H5_DEV_SERVER_ORIGINS = [
+  `http://localhost:${H5_DEV_SERVER_PORT}`,
+  `http://127.0.0.1:${H5_DEV_SERVER_PORT}`,
+];
 
 const DEMO_ENV = {
   PORT: String(API_PORT),
@@ -34,19 +44,23 @@ const DEMO_ENV = {
   WECHAT_API_BASE_URL: EMULATOR_URL,
   WECHAT_PAY_BASE_URL: EMULATOR_URL,
   WECHAT_BRIDGE_SCRIPT_URL: `${EMULATOR_URL}/jsbridge.js`,
-  ...(DEV ? {} : { H5_DIST_DIR: path.join(ROOT, 'apps/h5/dist') }),
+  // The H5 dev server proxies /api here, so its pages come back to their own origin after WeChat login.
+  ...(BACKEND ? { ALLOWED_CALLBACK_ORIGINS: H5_DEV_SERVER_ORIGINS.join(',') } : {}),
+  ...(DEV || BACKEND ? {} : { H5_DIST_DIR: path.join(ROOT, 'apps/h5/dist') }),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
 };
 
 const children = [];
 let stopping = false;
 
+const TAG = BACKEND ? '[dev:backend]' : '[demo]';
+
 function log(message) {
-  console.log(`[demo] ${message}`);
+  console.log(`${TAG} ${message}`);
 }
 
 function fail(message) {
-  console.error(`[demo] ${message}`);
+  console.error(`${TAG} ${message}`);
   void stop(1);
 }
 
@@ -169,13 +183,13 @@ async function main() {
   for (const port of ports) {
     if (!(await isPortFree(port))) {
       console.error(
-        `[demo] Port ${port} is busy. Stop whatever uses it (another \`pnpm start\`? try \`lsof -i :${port}\`) and run again.`,
+        `${TAG} Port ${port} is busy. Stop whatever uses it (another \`pnpm start\`? try \`lsof -i :${port}\`) and run again.`,
       );
       process.exit(1);
     }
   }
 
-  if (!DEV && h5BuildIsStale()) {
+  if (!DEV && !BACKEND && h5BuildIsStale()) {
     log('building the H5 (apps/h5/dist is missing or older than its sources)…');
     const build = spawnSync('pnpm', ['--filter', '@wxh5/h5', 'exec', 'vite', 'build'], {
       cwd: ROOT,
@@ -194,7 +208,11 @@ async function main() {
   });
   await waitFor('the emulator', `http://127.0.0.1:${EMULATOR_PORT}/__emulator/counters`, emulator);
 
-  const api = start('api', process.execPath, [tsxCli('apps/api'), 'src/main.ts'], {
+  // The backend team edits the api: reload it on change (tsx watch), as `pnpm --filter @wxh5/api dev` does.
+  const apiArgs = BACKEND
+    ? [tsxCli('apps/api'), 'watch', 'src/main.ts']
+    : [tsxCli('apps/api'), 'src/main.ts'];
+  const api = start('api', process.execPath, apiArgs, {
     cwd: path.join(ROOT, 'apps/api'),
     env: DEMO_ENV,
   });
@@ -224,12 +242,32 @@ async function main() {
   }
 
   console.log('');
+  if (BACKEND) {
+    printBackendSummary();
+    return;
+  }
   log(`Open ${PUBLIC_URL}  (the page behaves as inside WeChat; test users: Alice 王, Bob 李, Carol 张)`);
   log(`WeChat emulator: ${EMULATOR_URL}  (control API: ${EMULATOR_URL}/__emulator/)`);
   log(
     `Merchant refunds: POST ${PUBLIC_URL}/api/admin/orders/<outTradeNo>/refund with "Authorization: Bearer ${DEMO_ENV.ADMIN_TOKEN}"`,
   );
   log(DEV ? 'Hot reload is on (Vite dev server). Ctrl-C stops everything.' : 'Ctrl-C stops everything.');
+}
+
+/** What the frontend team needs from a running backend, printed once both servers answer. */
+function printBackendSummary() {
+  log(
+    `API:      ${PUBLIC_URL}  (health: ${PUBLIC_URL}/healthz; OAuth callbacks allowed from ${H5_DEV_SERVER_ORIGINS.join(', ')})`,
+  );
+  log(
+    `Emulator: ${EMULATOR_URL}  (bridge script: ${DEMO_ENV.WECHAT_BRIDGE_SCRIPT_URL}; control API: ${EMULATOR_URL}/__emulator/)`,
+  );
+  log(
+    `Frontend: pnpm --filter @wxh5/h5 dev   then open http://localhost:${H5_DEV_SERVER_PORT}  (no variables to set)`,
+  );
+  log(`Every route without the H5: pnpm --filter @wxh5/api smoke`);
+  log(`Admin token (refunds): ${DEMO_ENV.ADMIN_TOKEN}`);
+  log('The api reloads when its sources change. Ctrl-C stops everything.');
 }
 
 main().catch((error) => fail(error instanceof Error ? error.message : String(error)));

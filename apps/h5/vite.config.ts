@@ -1,48 +1,49 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
-import type { Plugin } from 'vite';
+import { defineConfig, loadEnv } from 'vite';
+import { proxyToApi } from './vite/answer-when-api-down.ts';
+import { loadBridgeFirst } from './vite/load-bridge-first.ts';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 // The only place the H5 reads the environment, and only at dev/build time: nothing here reaches the bundle.
-// WXH5_API_URL: where `pnpm dev` proxies /api (any running @wxh5/api). WECHAT_BRIDGE_SCRIPT_URL: in dev, load the
-// emulator's WeixinJSBridge first, as the api does when it serves the built page.
-const apiUrl = process.env.WXH5_API_URL ?? 'http://127.0.0.1:3000';
-const bridgeScriptUrl = process.env.WECHAT_BRIDGE_SCRIPT_URL;
-
-function loadBridgeFirst(src: string): Plugin {
+// `.env.development` holds the defaults for `pnpm dev` against `pnpm dev:backend`; the process environment wins.
+// WXH5_API_URL: where the dev server proxies /api (any running @wxh5/api). WECHAT_BRIDGE_SCRIPT_URL: in dev, load
+// the emulator's WeixinJSBridge first, as the api does when it serves the built page (empty = none, e.g. against
+// real WeChat).
+export default defineConfig(({ mode }) => {
+  const env = loadEnv(mode, root, '');
+  const apiUrl = env['WXH5_API_URL'] || 'http://127.0.0.1:3000';
+  const bridgeScriptUrl = env['WECHAT_BRIDGE_SCRIPT_URL'];
+  const log = (message: string) => console.warn(`[wxh5] ${message}`);
   return {
-    name: 'wxh5-load-wechat-bridge-first',
-    apply: 'serve',
-    transformIndexHtml: () => [{ tag: 'script', attrs: { src }, injectTo: 'head-prepend' }],
+    plugins: [react(), ...(bridgeScriptUrl ? [loadBridgeFirst(bridgeScriptUrl)] : [])],
+    resolve: {
+      alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+    },
+    server: {
+      proxy: {
+        '/api': proxyToApi(apiUrl, log),
+        '/healthz': proxyToApi(apiUrl, log),
+        '/readyz': proxyToApi(apiUrl, log),
+      },
+    },
+    build: {
+      outDir: 'dist',
+      emptyOutDir: true,
+      manifest: true,
+      target: 'es2020',
+      rolldownOptions: {
+        // @wxh5/contracts is shared with the api: the H5 uses its route names, constants and types, not its zod
+        // schemas. Declaring its modules side-effect free lets the bundler drop the schemas (and zod) it never
+        // uses.
+        treeshake: { moduleSideEffects: (id: string) => !/[\\/]packages[\\/]contracts[\\/]/.test(id) },
+      },
+    },
+    test: {
+      environment: 'jsdom',
+      include: ['src/**/*.test.{ts,tsx}'],
+    },
   };
-}
-
-export default defineConfig({
-  plugins: [react(), ...(bridgeScriptUrl ? [loadBridgeFirst(bridgeScriptUrl)] : [])],
-  resolve: {
-    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
-  },
-  server: {
-    proxy: {
-      '/api': { target: apiUrl },
-      '/healthz': { target: apiUrl },
-      '/readyz': { target: apiUrl },
-    },
-  },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    manifest: true,
-    target: 'es2020',
-    rolldownOptions: {
-      // @wxh5/contracts is shared with the api: the H5 uses its route names, constants and types, not its zod
-      // schemas. Declaring its modules side-effect free lets the bundler drop the schemas (and zod) it never uses.
-      treeshake: { moduleSideEffects: (id: string) => !/[\\/]packages[\\/]contracts[\\/]/.test(id) },
-    },
-  },
-  test: {
-    environment: 'jsdom',
-    include: ['src/**/*.test.{ts,tsx}'],
-  },
 });
