@@ -11,7 +11,16 @@ const NO_EXPORT_ALL = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.config.*', '**/public/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/dist-mock/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '**/*.config.*',
+      '**/public/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, describe, expect, it } from 'vitest';
+import { useMockApi } from '@/mock/use-mock-api';
 import { createApiClient } from '@/shared/api-client';
 import { ApiClientProvider } from '@/shared/api-client-context';
 import { I18nProvider } from '@/shared/i18n/i18n-context';
@@ -11,6 +12,9 @@ import { PayForm } from './pay-form';
 
 afterEach(cleanup);
 
+// The api of `pnpm dev:mock` (src/mock/handlers.ts), in Node: a fresh store per test.
+const api = useMockApi();
+
 const NOT_IN_WECHAT: WxState = {
   ok: false,
   reason: 'not_wechat',
@@ -19,14 +23,8 @@ const NOT_IN_WECHAT: WxState = {
 };
 
 function renderForm(locale: Locale = 'zh-CN') {
-  const requests: string[] = [];
   let wxChecks = 0;
-  const client = createApiClient({
-    fetch: (input) => {
-      requests.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      return Promise.reject(new Error('this test has no api'));
-    },
-  });
+  const client = createApiClient();
   const wrap = (children: ReactNode) => (
     <I18nProvider initialLocale={locale}>
       <ApiClientProvider client={client}>
@@ -44,7 +42,7 @@ function renderForm(locale: Locale = 'zh-CN') {
       />,
     ),
   );
-  return { requests, wxChecks: () => wxChecks };
+  return { wxChecks: () => wxChecks };
 }
 
 function typeAmount(value: string, label = '金额（元）') {
@@ -75,13 +73,14 @@ describe('PayForm', () => {
   });
 
   it('refuses a bad amount under the field without asking WeChat or the api', () => {
-    const { requests, wxChecks } = renderForm();
+    const { wxChecks } = renderForm();
     typeAmount('1.234');
     fireEvent.click(screen.getByTestId('pay-button'));
     expect(screen.getByTestId('amount-error').textContent).toContain('最多两位小数');
     expect(screen.getByLabelText('金额（元）').getAttribute('aria-invalid')).toBe('true');
     expect(wxChecks()).toBe(0);
-    expect(requests).toEqual([]);
+    expect(api.requests).toEqual([]);
+    expect(api.store.orders).toEqual([]);
   });
 
   it('words an amount above the limit with the limit', () => {
@@ -101,12 +100,13 @@ describe('PayForm', () => {
   });
 
   it('says to open the page in WeChat, and creates no order, when the JS-SDK cannot work here', async () => {
-    const { requests, wxChecks } = renderForm();
+    const { wxChecks } = renderForm();
     typeAmount('8');
     fireEvent.click(screen.getByTestId('pay-button'));
     const message = await screen.findByTestId('pay-message');
     expect(message.textContent).toContain('请在微信中打开本页面进行支付。');
     expect(wxChecks()).toBe(1);
-    expect(requests).toEqual([]);
+    expect(api.requests).toEqual([]);
+    expect(api.store.orders).toEqual([]);
   });
 });

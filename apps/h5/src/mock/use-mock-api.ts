@@ -1,0 +1,43 @@
+import type { RequestHandler } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { createHandlers } from './handlers';
+import { createMockStore, type MockStore, type MockStoreOptions } from './mock-store';
+
+export interface MockApi {
+  /** This test's store (a fresh one per test). */
+  readonly store: MockStore;
+  /** `METHOD /path?query` of every request the page made in this test, in order. */
+  readonly requests: string[];
+  /** Answer some routes differently in this test only (e.g. `mockFailure('not_ready', …)`). */
+  use(...handlers: RequestHandler[]): void;
+}
+
+/**
+ * The component tests' api: the same Mock Service Worker handlers as `pnpm dev:mock`, in Node (msw/node
+ * intercepts `fetch`), over a fresh `MockStore` per test. A request no handler answers fails the test.
+ */
+export function useMockApi(options: MockStoreOptions = {}): MockApi {
+  const server = setupServer();
+  const requests: string[] = [];
+  let store = createMockStore(options);
+  server.events.on('request:start', ({ request }) => {
+    const url = new URL(request.url);
+    requests.push(`${request.method} ${url.pathname}${url.search}`);
+  });
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => {
+    store = createMockStore(options);
+    requests.length = 0;
+    server.resetHandlers(...createHandlers(store));
+  });
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+  return {
+    get store() {
+      return store;
+    },
+    requests,
+    use: (...handlers) => server.use(...handlers),
+  };
+}
