@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './h5-build';
+import { freePort } from './stack';
 
 const H5_DIR = path.join(REPO_ROOT, 'apps/h5');
 const VITE = path.join(H5_DIR, 'node_modules/vite/bin/vite.js');
@@ -10,18 +10,6 @@ export interface MockH5 {
   /** Where the browser opens the H5 in mock mode (no api anywhere). */
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
