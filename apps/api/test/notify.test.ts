@@ -284,7 +284,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pay notify on %s', (database
       status: 'PAID',
       transaction_id: '4200000001202611240000000050',
     });
-  });
+  }, 30_000); // 50 requests + 50 audit rows: a generous limit for a loaded box, not a speed check
 });
 
 describe('the pay notify under an MD5 merchant configuration', () => {
