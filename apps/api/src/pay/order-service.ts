@@ -170,6 +170,20 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
     }
   }
 
+  /** Remember a prepay (valid 2 h at WeChat) on an order that is still PENDING; a settled order keeps its row. */
+  async function storePrepay(outTradeNo: string, prepayId: string, nowMs: number): Promise<void> {
+    await db
+      .updateTable('orders')
+      .set({
+        prepay_id: prepayId,
+        prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
+        updated_at: isoAt(deps.now()),
+      })
+      .where('out_trade_no', '=', outTradeNo)
+      .where('status', '=', 'PENDING')
+      .execute();
+  }
+
   async function closeAtWechat(order: OrderRow): Promise<OrderStatus> {
     const closed = await gateways.forScheme(order.sign_type).closeOrder(order.out_trade_no);
     if (closed === 'paid') {
@@ -231,15 +245,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
         logger.warn({ err, outTradeNo }, 'prepay failed; the order stays PENDING for reconciliation');
         throw err;
       }
-      await db
-        .updateTable('orders')
-        .set({
-          prepay_id: prepay.prepayId,
-          prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
-          updated_at: isoAt(deps.now()),
-        })
-        .where('out_trade_no', '=', outTradeNo)
-        .execute();
+      await storePrepay(outTradeNo, prepay.prepayId, nowMs);
       return { outTradeNo, payParams: gateway.payParams(prepay, deps.now()) };
     },
 
@@ -323,16 +329,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           createdAtMs,
           expiresAtMs,
         });
-        await db
-          .updateTable('orders')
-          .set({
-            prepay_id: prepay.prepayId,
-            prepay_expires_at: isoAt(nowMs + PREPAY_TTL_MS),
-            updated_at: isoAt(deps.now()),
-          })
-          .where('out_trade_no', '=', outTradeNo)
-          .where('status', '=', 'PENDING')
-          .execute();
+        await storePrepay(outTradeNo, prepay.prepayId, nowMs);
       }
       const payParams = gateway.payParams(prepay, nowMs);
       return { outTradeNo, payParams };
