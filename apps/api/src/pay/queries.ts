@@ -1,5 +1,5 @@
 import type { RefundStatus } from '@wxh5/contracts';
-import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema';
 
 /**
@@ -10,24 +10,36 @@ import type { Database } from '../store/schema';
 type Executor = Kysely<Database> | Transaction<Database>;
 
 /**
- * One page of a user's orders, newest first: `orders_openid_id` (openid, id) — the cursor is the last row's id, so
- * a page reads `limit + 1` index entries however many orders the user has.
+ * One page of a user's orders, newest first; the cursor is the last row's id, so a page reads `limit + 1` index
+ * entries however many orders the user has.
+ *
+ * - SQLite: `orders_openid_id` (openid, id). With statistics (ANALYZE, `PRAGMA optimize`) that say one user holds
+ *   much of the table, SQLite walks the whole table backwards by id instead, filtering on openid: fine until the
+ *   newest rows are someone else's, then it reads every one of them (25 ms a page measured at 100k orders).
+ *   `unlikely()` (SQLite's planner hint: this term is selective) keeps it on the index.
+ * - PostgreSQL has no such hint and falls into the same trap (a backward primary-key scan). It orders by `-id`, which
+ *   only `orders_openid_newest` (openid, (-id)) delivers (migration 010), so no other ordered path exists.
  */
 export function ordersPageQuery(db: Executor, openId: string, limit: number, beforeId: number | undefined) {
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    let query = db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) => eb.fn<boolean>('unlikely', [eb('openid', '=', openId)]))
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
+    if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+    return query;
+  }
+  // The expression must be written exactly as the index's, `(- id)`, for PostgreSQL to match it.
+  const newest = sql<number>`(- ${sql.ref('id')})`;
   let query = db
     .selectFrom('orders')
     .selectAll()
-    // SQLite with statistics (ANALYZE, `PRAGMA optimize`) that say one user holds much of the table walks the whole
-    // table backwards by id instead, filtering on openid: fine until the newest rows are someone else's, then it
-    // reads every one of them (25 ms a page measured at 100k orders). `unlikely()` (SQLite's planner hint: this
-    // term is selective) keeps it on the index, where a page costs the same for every user.
-    .where((eb) =>
-      sqlite ? eb.fn<boolean>('unlikely', [eb('openid', '=', openId)]) : eb('openid', '=', openId),
-    )
-    .orderBy('id', 'desc')
+    .where('openid', '=', openId)
+    .orderBy(newest, 'asc')
     .limit(limit + 1);
-  if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+  if (beforeId !== undefined) query = query.where(newest, '>', -beforeId);
   return query;
 }
 

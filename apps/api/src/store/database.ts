@@ -17,6 +17,7 @@ import pg from 'pg';
 import { usersMigration } from './migrations/001-users';
 import { paymentsMigration } from './migrations/002-payments';
 import { indexesMigration } from './migrations/005-indexes';
+import { ordersListMigration } from './migrations/010-orders-list';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -135,6 +136,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-users': usersMigration,
   '002-payments': paymentsMigration,
   '005-indexes': indexesMigration,
+  '010-orders-list': ordersListMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
