@@ -20,6 +20,11 @@ export interface EmulatorApp {
   oauthDomains: string[];
   /** JS接口安全域名: hosts (and their subdomains) whose pages may pass wx.config. */
   jsDomains: string[];
+  /**
+   * The API IP whitelist (基本配置 → IP白名单): callers of /cgi-bin/token and /cgi-bin/stable_token must come from one
+   * of these addresses, else 40164. Undefined: no whitelist (the demo app); WeChat turns one on for new secrets.
+   */
+  ipWhitelist?: string[];
 }
 
 export interface EmulatorMerchant {

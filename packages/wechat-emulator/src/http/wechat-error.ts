@@ -29,6 +29,7 @@ const ERRMSG: Record<number, string> = {
   40097: 'invalid args',
   40125: 'invalid appsecret',
   40163: 'code been used',
+  40164: 'invalid ip, not in whitelist',
   41001: 'access_token missing',
   41002: 'appid missing',
   41003: 'refresh_token missing',
@@ -41,6 +42,12 @@ const ERRMSG: Record<number, string> = {
   45009: 'reach max api daily quota limit',
   48001: 'api unauthorized',
 };
+
+/** 40164 names the caller's address the way WeChat does: `invalid ip 1.2.3.4 ipv6 ::ffff:1.2.3.4, not in whitelist`. */
+export function ipNotWhitelisted(ip: string): WechatErrorBody {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
+  return wechatError(40164, `invalid ip ${v4} ipv6 ::ffff:${v4}, not in whitelist`);
+}
 
 export function wechatErrorFor(errcode: number): WechatErrorBody {
   return wechatError(errcode, ERRMSG[errcode] ?? 'system error');

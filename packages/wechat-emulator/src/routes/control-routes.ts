@@ -130,12 +130,14 @@ export function createControlRoutes(state: EmulatorState, deps: ControlRoutesDep
     const appSecret = requireString(body, 'appSecret');
     const oauthDomains = stringArray(body, 'oauthDomains', true) ?? [];
     const jsDomains = stringArray(body, 'jsDomains', true) ?? [];
+    const ipWhitelist = stringArray(body, 'ipWhitelist', false);
     state.apps.set(appId, {
       appId,
       appSecret,
       oauthDomains,
       jsDomains,
       name: optionalString(body, 'name') ?? appId,
+      ...(ipWhitelist === undefined ? {} : { ipWhitelist }),
     });
     ctx.status = 201;
     ctx.body = { appId };

@@ -145,3 +145,67 @@ describe('GET /cgi-bin/ticket/getticket', () => {
     ).toBe(40097);
   });
 });
+
+describe('the API IP whitelist', () => {
+  const register = (ipWhitelist?: string[]) =>
+    postJson('/__emulator/apps', {
+      appId: 'wx00000000000000aa',
+      appSecret: 'whitelisted-app-secret-0123456789ab',
+      oauthDomains: ['localhost'],
+      jsDomains: ['localhost'],
+      ...(ipWhitelist ? { ipWhitelist } : {}),
+    });
+  const stable = () =>
+    postJson('/cgi-bin/stable_token', {
+      grant_type: 'client_credential',
+      appid: 'wx00000000000000aa',
+      secret: 'whitelisted-app-secret-0123456789ab',
+    });
+  const classic = () =>
+    getJson(
+      '/cgi-bin/token?grant_type=client_credential&appid=wx00000000000000aa&secret=whitelisted-app-secret-0123456789ab',
+    );
+
+  it('refuses a caller outside the whitelist with 40164 naming its address, on both token endpoints', async () => {
+    await register(['203.0.113.7']);
+    for (const answer of [await stable(), await classic()]) {
+      expect(answer.errcode).toBe(40164);
+      expect(answer.errmsg).toMatch(
+        /^invalid ip 127\.0\.0\.1 ipv6 ::ffff:127\.0\.0\.1, not in whitelist, rid: /,
+      );
+      expect(answer).not.toHaveProperty('access_token');
+    }
+  });
+
+  it('serves a caller on the whitelist, and every caller when there is none', async () => {
+    await register(['203.0.113.7', '127.0.0.1']);
+    expect(await stable()).toHaveProperty('access_token');
+    await register();
+    expect(await classic()).toHaveProperty('access_token');
+  });
+
+  it('checks the secret before the address (a wrong secret is 40125 from anywhere)', async () => {
+    await register(['203.0.113.7']);
+    const answer = await postJson('/cgi-bin/stable_token', {
+      grant_type: 'client_credential',
+      appid: 'wx00000000000000aa',
+      secret: 'not-the-secret',
+    });
+    expect(answer.errcode).toBe(40125);
+  });
+
+  it('refuses a whitelist that is not a list of addresses', async () => {
+    const response = await fetch(`${emulator.url}/__emulator/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        appId: 'wx00000000000000aa',
+        appSecret: 's',
+        oauthDomains: [],
+        jsDomains: [],
+        ipWhitelist: '127.0.0.1',
+      }),
+    });
+    expect(response.status).toBe(400);
+  });
+});

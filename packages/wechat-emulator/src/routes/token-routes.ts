@@ -4,7 +4,7 @@
 import { Router } from '@koa/router';
 import { queryParam } from '../http/query';
 import { parseJsonObject, readRawBody } from '../http/read-body';
-import { wechatErrorFor } from '../http/wechat-error';
+import { ipNotWhitelisted, wechatErrorFor } from '../http/wechat-error';
 import type { WechatErrorBody } from '../http/wechat-error';
 import { countersFor, randomToken } from '../state';
 import type { EmulatorApp, EmulatorState, GlobalToken, GlobalTokenKind } from '../state';
@@ -58,11 +58,17 @@ function liveTokens(state: EmulatorState, appId: string, kind: GlobalTokenKind):
   );
 }
 
+/** `::ffff:127.0.0.1` (an IPv4 caller on a dual-stack socket) → `127.0.0.1`. */
+function plainIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
+}
+
 function credentialError(
   state: EmulatorState,
   grantType: unknown,
   appId: unknown,
   secret: unknown,
+  callerIp: string,
 ): WechatErrorBody | EmulatorApp {
   if (typeof appId !== 'string' || appId === '') return wechatErrorFor(41002);
   if (typeof secret !== 'string' || secret === '') return wechatErrorFor(41004);
@@ -70,6 +76,7 @@ function credentialError(
   const app = state.apps.get(appId);
   if (!app) return wechatErrorFor(40013);
   if (app.appSecret !== secret) return wechatErrorFor(40125);
+  if (app.ipWhitelist && !app.ipWhitelist.includes(plainIp(callerIp))) return ipNotWhitelisted(callerIp);
   return app;
 }
 
@@ -82,6 +89,7 @@ export function createTokenRoutes(state: EmulatorState): Router {
       queryParam(ctx, 'grant_type'),
       queryParam(ctx, 'appid'),
       queryParam(ctx, 'secret'),
+      ctx.ip,
     );
     if ('errcode' in checked) return void (ctx.body = checked);
     const now = state.now();
@@ -96,7 +104,7 @@ export function createTokenRoutes(state: EmulatorState): Router {
   router.post('/cgi-bin/stable_token', async (ctx) => {
     const body = parseJsonObject(await readRawBody(ctx.req, 16 * 1024));
     if (!body) return void (ctx.body = wechatErrorFor(40097));
-    const checked = credentialError(state, body.grant_type, body.appid, body.secret);
+    const checked = credentialError(state, body.grant_type, body.appid, body.secret, ctx.ip);
     if ('errcode' in checked) return void (ctx.body = checked);
     if (body.force_refresh !== undefined && typeof body.force_refresh !== 'boolean') {
       return void (ctx.body = wechatErrorFor(40097));
