@@ -139,12 +139,17 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-orders-list': ordersListMigration,
 };
 
-const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+/** Every migration of this build (the doctor compares them with what the database has applied). */
+export const migrationProvider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 
 /** Apply pending migrations (at start-up). Kysely takes a lock, so several instances may start at once. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const schema = migrationSchemas.get(db);
-  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
