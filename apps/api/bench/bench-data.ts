@@ -26,7 +26,7 @@ export function notifyOrderRow(tag: string, i: number, now: string): Insertable<
     amount_fen: amountFen(i),
     description: 'bench',
     status: 'PENDING',
-    sign_type: 'HMAC-SHA256',
+    sign_scheme: 'HMAC-SHA256',
     client_ip: '127.0.0.1',
     prepay_id: null,
     prepay_expires_at: null,

@@ -40,7 +40,11 @@ const silent = pino({ level: 'silent' });
 /** The app's durable write for a verified notify: transition + audit row in one group-committed transaction. */
 function createNotifyWriter(handle: DatabaseHandle) {
   const committer = createGroupCommitter(handle.db);
-  return (fields: Record<string, string | undefined>, rawBody: string): Promise<boolean> => {
+  return (
+    fields: Record<string, string | undefined>,
+    rawBody: string,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): Promise<boolean> => {
     const outTradeNo = fields['out_trade_no'] ?? '';
     const transactionId = fields['transaction_id'] ?? '';
     const now = new Date().toISOString();
@@ -49,12 +53,13 @@ function createNotifyWriter(handle: DatabaseHandle) {
       const moved = await payPendingIfMatches(
         trx,
         fact,
-        { amountFen: Number(fields['total_fee']), signType: fields['sign_type'] ?? 'MD5' },
+        { amountFen: Number(fields['total_fee']), signScheme: fields['sign_type'] ?? 'MD5' },
         silent,
       );
       await recordNotification(trx, {
         kind: 'pay',
         rawBody,
+        headers,
         verdict: moved ? 'accepted' : 'not_moved',
         outTradeNo,
         transactionId,
@@ -138,7 +143,7 @@ function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
           ctx.body = buildXmlReply('FAIL', 'signature mismatch');
           return;
         }
-        await write(fields, body.text);
+        await write(fields, body.text, ctx.headers);
         ctx.body = success;
       });
       return { app, close: () => handle.close() };
@@ -155,7 +160,7 @@ function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
       app.use(tenpay.middleware('pay'));
       app.use(async (ctx) => {
         const fields = (ctx.request as unknown as { weixin: Record<string, string> }).weixin;
-        await write(fields, ctx.request.body as string);
+        await write(fields, ctx.request.body as string, ctx.headers);
         (ctx as unknown as { reply: (message?: string) => void }).reply();
       });
       return { app, close: () => handle.close() };

@@ -62,7 +62,7 @@ export async function seedOrders(url: string, size: number): Promise<{ seconds: 
       if (dialect === 'sqlite') {
         await sql`
           with recursive seq(i) as (select 0 union all select i + 1 from seq where i < ${size - 1})
-          insert into orders (out_trade_no, openid, amount_fen, description, status, sign_type, client_ip,
+          insert into orders (out_trade_no, openid, amount_fen, description, status, sign_scheme, client_ip,
             transaction_id, paid_at, refunded_fen, created_at, updated_at)
           select o.no, o.openid, 100 + o.i % 1000, 'bench', o.status, 'HMAC-SHA256', '127.0.0.1',
             case when o.status = 'PAID' then '42' || printf('%026d', o.i) end,
@@ -77,7 +77,7 @@ export async function seedOrders(url: string, size: number): Promise<{ seconds: 
           ) as o`.execute(trx);
       } else {
         await sql`
-          insert into orders (out_trade_no, openid, amount_fen, description, status, sign_type, client_ip,
+          insert into orders (out_trade_no, openid, amount_fen, description, status, sign_scheme, client_ip,
             transaction_id, paid_at, refunded_fen, created_at, updated_at)
           select o.no, o.openid, 100 + o.i % 1000, 'bench', o.status, 'HMAC-SHA256', '127.0.0.1',
             case when o.status = 'PAID' then '42' || lpad(o.i::text, 26, '0') end,
@@ -101,7 +101,7 @@ export async function seedOrders(url: string, size: number): Promise<{ seconds: 
             amount_fen: 100 + i,
             description: 'bench',
             status: 'PAID',
-            sign_type: 'HMAC-SHA256',
+            sign_scheme: 'HMAC-SHA256',
             client_ip: '127.0.0.1',
             transaction_id: `43${String(i).padStart(26, '0')}`,
             paid_at: at,

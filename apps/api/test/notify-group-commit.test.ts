@@ -80,10 +80,11 @@ describe.each(['sqlite', 'postgres'] as const)('the notify group commit on %s', 
     const notify = (id: string, transactionId: string, amountFen: number) =>
       committer.run(id, async (trx) => {
         const fact = { outTradeNo: id, transactionId, paidAt: 'P', now: 'N', source: 'notify' };
-        const moved = await payPendingIfMatches(trx, fact, { amountFen, signType: 'HMAC-SHA256' }, silent);
+        const moved = await payPendingIfMatches(trx, fact, { amountFen, signScheme: 'HMAC-SHA256' }, silent);
         await recordNotification(trx, {
           kind: 'pay',
           rawBody: `<xml>${id}</xml>`,
+          headers: {},
           verdict: moved ? 'accepted' : 'not_moved',
           outTradeNo: id,
           transactionId,
@@ -135,12 +136,13 @@ describe.each(['sqlite', 'postgres'] as const)('the notify group commit on %s', 
           const moved = await payPendingIfMatches(
             trx,
             fact,
-            { amountFen: 100, signType: 'HMAC-SHA256' },
+            { amountFen: 100, signScheme: 'HMAC-SHA256' },
             silent,
           );
           await recordNotification(trx, {
             kind: 'pay',
             rawBody: '<xml/>',
+            headers: {},
             verdict: 'accepted',
             outTradeNo: id,
             transactionId: `X${id}`,

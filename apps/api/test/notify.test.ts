@@ -69,6 +69,44 @@ describe.each(['sqlite', 'postgres'] as const)('the pay notify on %s', (database
     });
   });
 
+  it('keeps the notify headers with its audit row: wechatpay-*, content-type and request ids, never cookies', async () => {
+    const outTradeNo = await newOrder(1000);
+    const body = buildPayNotify({
+      outTradeNo,
+      totalFee: 1000,
+      transactionId: '4200000001202611240000000091',
+    });
+    const answer = await postXml(`${api.url}${CALLBACK}`, body, {
+      'Wechatpay-Serial': 'PUB_KEY_ID_0000000001',
+      'Wechatpay-Timestamp': '1764000000',
+      'Request-ID': 'req-1',
+      cookie: 'wxh5.sid=secret',
+      'user-agent': 'Mozilla/4.0',
+      'x-wechatpay-padding': 'x'.repeat(10),
+    });
+    expect(answer.returnCode).toBe('SUCCESS');
+    const [record] = await notificationsFor(api.deps.db, outTradeNo);
+    expect(JSON.parse(record?.headers ?? 'null')).toEqual({
+      'content-type': 'text/xml',
+      'request-id': 'req-1',
+      'wechatpay-serial': 'PUB_KEY_ID_0000000001',
+      'wechatpay-timestamp': '1764000000',
+    });
+  });
+
+  it('records the headers of a refused notify too, each value bounded', async () => {
+    const outTradeNo = await newOrder(1000);
+    const body = buildPayNotify({ outTradeNo, totalFee: 999 });
+    const answer = await postXml(`${api.url}${CALLBACK}`, body, { 'wechatpay-signature': 's'.repeat(5000) });
+    expect(answer.returnCode).toBe('FAIL');
+    const [record] = await notificationsFor(api.deps.db, outTradeNo);
+    expect(record?.verdict).toBe('amount_mismatch');
+    expect(JSON.parse(record?.headers ?? 'null')).toEqual({
+      'content-type': 'text/xml',
+      'wechatpay-signature': 's'.repeat(1024),
+    });
+  });
+
   it('answers SUCCESS to a replay of the same transaction and changes nothing', async () => {
     const outTradeNo = await newOrder(700);
     const body = buildPayNotify({ outTradeNo, totalFee: 700, transactionId: '4200000001202611240000000002' });

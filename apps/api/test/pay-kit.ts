@@ -187,7 +187,7 @@ export async function insertOrder(
       amount_fen: values.amountFen,
       description: 'test order',
       status: values.status ?? 'PENDING',
-      sign_type: values.signType ?? 'HMAC-SHA256',
+      sign_scheme: values.signType ?? 'HMAC-SHA256',
       client_ip: '127.0.0.1',
       prepay_id: null,
       prepay_expires_at: null,

@@ -114,7 +114,7 @@ describe('query plans on SQLite (EXPLAIN QUERY PLAN)', () => {
                 amount_fen: 1,
                 description: 'plan',
                 status: 'PAID',
-                sign_type: 'MD5',
+                sign_scheme: 'MD5',
                 client_ip: '127.0.0.1',
                 refunded_fen: 0,
                 created_at: at(i),
@@ -193,7 +193,7 @@ describe('query plans on PostgreSQL (EXPLAIN, sequential scans priced out)', () 
     // users'. With ORDER BY id the planner walked the primary key backwards (it expects a match every 1.5 rows) and
     // read past all 10k newer rows for one page. Real statistics, real plans: no enable_seqscan here.
     await sql`
-      insert into orders (out_trade_no, openid, amount_fen, description, status, sign_type, client_ip, refunded_fen,
+      insert into orders (out_trade_no, openid, amount_fen, description, status, sign_scheme, client_ip, refunded_fen,
                           created_at, updated_at)
       select 'S' || lpad(g::text, 10, '0'), case when g <= 20000 then ${OPENID} else 'oOther' || (g % 500) end, 1,
              'plan', 'PAID', 'MD5', '127.0.0.1', 0, ${T}, ${T}

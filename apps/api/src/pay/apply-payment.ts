@@ -84,7 +84,7 @@ export async function applyPayment(
 export async function payPendingIfMatches(
   db: Kysely<Database> | Transaction<Database>,
   fact: PaymentFact,
-  guard: { amountFen: number; signType: string },
+  guard: { amountFen: number; signScheme: string },
   logger: Logger,
 ): Promise<boolean> {
   const request = {
@@ -93,7 +93,7 @@ export async function payPendingIfMatches(
     now: fact.now,
     outTradeNo: fact.outTradeNo,
     amountFen: guard.amountFen,
-    signType: guard.signType,
+    signScheme: guard.signScheme,
   };
   // Inside a PostgreSQL group-commit batch, one UPDATE for the whole batch (batched-writes.ts).
   const batched = batchedWritesOf(db);
@@ -111,7 +111,7 @@ export async function payPendingIfMatches(
 
 /** The statement of `payPendingIfMatches`, compiled once (it runs for every notify). */
 const payPendingStatement = precompile(
-  ['transactionId', 'paidAt', 'now', 'outTradeNo', 'amountFen', 'signType'],
+  ['transactionId', 'paidAt', 'now', 'outTradeNo', 'amountFen', 'signScheme'],
   (db, p) =>
     db
       .updateTable('orders')
@@ -119,7 +119,7 @@ const payPendingStatement = precompile(
       .where('out_trade_no', '=', p.outTradeNo)
       .where('status', '=', 'PENDING')
       .where('amount_fen', '=', p.amountFen)
-      .where('sign_type', '=', p.signType),
+      .where('sign_scheme', '=', p.signScheme),
 );
 
 /** PENDING → CLOSED, once. Returns whether this call made the transition. */

@@ -19,7 +19,7 @@ export interface PayPendingRequest {
   paidAt: string;
   now: string;
   amountFen: number;
-  signType: string;
+  signScheme: string;
 }
 
 export interface NotificationRow {
@@ -29,6 +29,7 @@ export interface NotificationRow {
   out_trade_no: string | null;
   transaction_id: string | null;
   received_at: string;
+  headers: string | null;
 }
 
 export interface BatchedWrites {
@@ -89,15 +90,15 @@ async function payPendingMany(trx: Transaction<Database>, requests: PayPendingRe
     const rows = sql.join(
       round.map((i) => {
         const r = requests[i] as PayPendingRequest;
-        return sql`(${i}::integer, ${r.outTradeNo}::varchar, ${r.transactionId}::varchar, ${r.paidAt}::varchar, ${r.now}::varchar, ${r.amountFen}::integer, ${r.signType}::varchar)`;
+        return sql`(${i}::integer, ${r.outTradeNo}::varchar, ${r.transactionId}::varchar, ${r.paidAt}::varchar, ${r.now}::varchar, ${r.amountFen}::integer, ${r.signScheme}::varchar)`;
       }),
     );
     const result = await sql<{ idx: number }>`
       update orders as o
       set status = 'PAID', transaction_id = v.transaction_id, paid_at = v.paid_at, updated_at = v.now
-      from (values ${rows}) as v (idx, out_trade_no, transaction_id, paid_at, now, amount_fen, sign_type)
+      from (values ${rows}) as v (idx, out_trade_no, transaction_id, paid_at, now, amount_fen, sign_scheme)
       where o.out_trade_no = v.out_trade_no and o.status = 'PENDING'
-        and o.amount_fen = v.amount_fen and o.sign_type = v.sign_type
+        and o.amount_fen = v.amount_fen and o.sign_scheme = v.sign_scheme
       returning v.idx`.execute(trx);
     for (const row of result.rows) moved[Number(row.idx)] = true;
     remaining = later;

@@ -48,6 +48,7 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): NotifyHandler {
       recordNotification(trx, {
         kind: 'pay',
         rawBody,
+        headers: notify.headers,
         verdict,
         outTradeNo,
         transactionId,
@@ -58,19 +59,19 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): NotifyHandler {
     // the order, the audit row and the transition commit together, or none of it does. The reply follows the
     // commit.
     const verdict = await committer.run(outTradeNo, async (trx): Promise<PayNotifyVerdict> => {
-      const guard = { amountFen: notice.amountFen, signType: notice.signScheme };
+      const guard = { amountFen: notice.amountFen, signScheme: notice.signScheme };
       if (await payPendingIfMatches(trx, fact, guard, logger)) {
         await record(trx, 'accepted');
         return 'accepted';
       }
       const order = await trx
         .selectFrom('orders')
-        .select(['amount_fen', 'sign_type', 'openid'])
+        .select(['amount_fen', 'sign_scheme', 'openid'])
         .where('out_trade_no', '=', outTradeNo)
         .executeTakeFirst();
       let result: PayNotifyVerdict;
       if (!order) result = 'unknown_order';
-      else if (notice.signScheme !== order.sign_type) result = 'sign_type_mismatch';
+      else if (notice.signScheme !== order.sign_scheme) result = 'sign_type_mismatch';
       else if (notice.amountFen !== order.amount_fen) {
         logger.warn(
           { outTradeNo, totalFee: notice.amountFen, amountFen: order.amount_fen },

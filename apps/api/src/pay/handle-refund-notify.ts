@@ -62,6 +62,7 @@ export function createRefundNotifyHandler(deps: RefundNotifyDeps): NotifyHandler
         await recordNotification(trx, {
           kind: 'refund',
           rawBody: notify.rawBody,
+          headers: notify.headers,
           verdict: moved ? AUDIT_VERDICTS[outcome] : 'duplicate',
           outTradeNo,
           transactionId: notice.refundId ?? null,

@@ -104,7 +104,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
   }
 
   async function reconcileOrder(order: OrderRow, once = false): Promise<ReconcileOutcome> {
-    const answer = await gateways.forScheme(order.sign_type).queryOrder(order.out_trade_no, { once });
+    const answer = await gateways.forScheme(order.sign_scheme).queryOrder(order.out_trade_no, { once });
     const now = isoAt(deps.now());
     switch (answer.state) {
       case 'unknown':
@@ -185,7 +185,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
   }
 
   async function closeAtWechat(order: OrderRow): Promise<OrderStatus> {
-    const closed = await gateways.forScheme(order.sign_type).closeOrder(order.out_trade_no);
+    const closed = await gateways.forScheme(order.sign_scheme).closeOrder(order.out_trade_no);
     if (closed === 'paid') {
       await reconcileOrder(order);
       return (await reload(order.out_trade_no)).status;
@@ -215,7 +215,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           amount_fen: input.amountFen,
           description,
           status: 'PENDING',
-          sign_type: gateway.signScheme,
+          sign_scheme: gateway.signScheme,
           client_ip: clientIp,
           prepay_id: null,
           prepay_expires_at: null,
@@ -308,14 +308,14 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           throw apiError('order_already_paid', 'This order is paid.');
         throw apiError('order_closed', 'This order passed its time to pay and was closed; place a new one.');
       }
-      const gateway = gateways.forScheme(order.sign_type);
+      const gateway = gateways.forScheme(order.sign_scheme);
       const storedValid =
         order.prepay_id !== null &&
         order.prepay_expires_at !== null &&
         Date.parse(order.prepay_expires_at) > nowMs;
       let prepay: Prepay;
       if (storedValid && order.prepay_id !== null) {
-        prepay = { prepayId: order.prepay_id, signScheme: order.sign_type };
+        prepay = { prepayId: order.prepay_id, signScheme: order.sign_scheme };
       } else {
         // The same parameters as the first prepay (all from the row), so WeChat treats it as the same order; the
         // gateway of the order's own scheme (the cashier checks the pay params' scheme against the prepay's).

@@ -26,11 +26,45 @@ export type NotifyHandler = (notify: ReceivedNotify) => Promise<{ verdict: strin
 export interface NotificationRecord {
   kind: 'pay' | 'refund';
   rawBody: string;
+  /** The request headers as received; the audit row keeps a bounded selection of them (`auditHeaders`). */
+  headers: ReceivedNotify['headers'];
   /** A NotifyVerdict or RefundAuditVerdict from the handlers; the audit column keeps any text. */
   verdict: string;
   outTradeNo: string | null;
   transactionId: string | null;
   receivedAt: string;
+}
+
+/** At most this many `wechatpay-*` headers, each value at most this long: a notify cannot grow its audit row. */
+const MAX_WECHATPAY_HEADERS = 16;
+const MAX_HEADER_VALUE_LENGTH = 1024;
+/** Kept besides the `wechatpay-*` headers (a v3 notify's serial, signature, timestamp, nonce, signature type). */
+const AUDITED_HEADERS = new Set(['content-type', 'request-id', 'x-request-id']);
+
+/**
+ * The headers an audit row keeps, as a JSON object with lower-cased names: `wechatpay-*` (what a v3 notify is
+ * verified with), `content-type` and request ids — never cookies or anything else a caller sent. Values are
+ * bounded; a repeated header is joined with ", ". Keys are sorted, so equal headers give equal text.
+ */
+export function auditHeaders(headers: ReceivedNotify['headers']): string {
+  const kept: Record<string, string> = {};
+  let wechatpay = 0;
+  const names = [...new Set(Object.keys(headers).map((name) => name.toLowerCase()))].sort();
+  for (const name of names) {
+    const isWechatpay = name.startsWith('wechatpay-') && name.length <= 64;
+    if (!isWechatpay && !AUDITED_HEADERS.has(name)) continue;
+    if (isWechatpay && ++wechatpay > MAX_WECHATPAY_HEADERS) continue;
+    const value = headerValue(headers, name);
+    // JSON.stringify escapes control characters, so the text is safe for PostgreSQL's text type too.
+    if (value !== undefined) kept[name] = value.slice(0, MAX_HEADER_VALUE_LENGTH);
+  }
+  return JSON.stringify(kept);
+}
+
+/** A header by its lower-cased name (Node lower-cases incoming names; a hand-built record may not). */
+function headerValue(headers: ReceivedNotify['headers'], name: string): string | undefined {
+  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(entry) ? entry.join(', ') : entry;
 }
 
 /** One row of the audit trail (pay_notifications): every notify received, accepted or not; never deleted. */
@@ -46,6 +80,7 @@ export async function recordNotification(
     out_trade_no: record.outTradeNo?.slice(0, 64) ?? null,
     transaction_id: record.transactionId?.slice(0, 64) ?? null,
     received_at: record.receivedAt,
+    headers: auditHeaders(record.headers),
   };
   // Inside a PostgreSQL group-commit batch, one INSERT for the whole batch (batched-writes.ts).
   const batched = batchedWritesOf(db);
@@ -57,12 +92,13 @@ export async function recordNotification(
     outTradeNo: row.out_trade_no,
     transactionId: row.transaction_id,
     receivedAt: row.received_at,
+    headers: row.headers,
   });
 }
 
 /** The insert, compiled once (it runs for every notify). */
 const insertNotification = precompile(
-  ['kind', 'rawBody', 'verdict', 'outTradeNo', 'transactionId', 'receivedAt'],
+  ['kind', 'rawBody', 'verdict', 'outTradeNo', 'transactionId', 'receivedAt', 'headers'],
   (db, p) =>
     db.insertInto('pay_notifications').values({
       kind: p.kind,
@@ -71,6 +107,7 @@ const insertNotification = precompile(
       out_trade_no: p.outTradeNo,
       transaction_id: p.transactionId,
       received_at: p.receivedAt,
+      headers: p.headers,
     }),
 );
 
@@ -130,6 +167,7 @@ export function answerNotify<K extends keyof Kinds>(
           kind,
           // A refused body is recorded by its prefix (see readRawBody).
           rawBody: body.ok ? body.text : body.prefix,
+          headers: notify.headers,
           verdict: result.verdict,
           outTradeNo: result.outTradeNo ?? null,
           transactionId: result.transactionId ?? null,

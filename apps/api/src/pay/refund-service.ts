@@ -141,11 +141,11 @@ export function createRefundService(deps: RefundServiceDeps, gateways: PayGatewa
     // The refund carries the order's full amount, which WeChat checks against the paid order.
     const order = await db
       .selectFrom('orders')
-      .select(['amount_fen', 'sign_type'])
+      .select(['amount_fen', 'sign_scheme'])
       .where('out_trade_no', '=', refund.out_trade_no)
       .executeTakeFirstOrThrow();
     try {
-      const result = await gateways.forScheme(order.sign_type).refund({
+      const result = await gateways.forScheme(order.sign_scheme).refund({
         outTradeNo: refund.out_trade_no,
         outRefundNo: refund.out_refund_no,
         totalFen: order.amount_fen,
@@ -190,11 +190,11 @@ export function createRefundService(deps: RefundServiceDeps, gateways: PayGatewa
     async reconcileRefund(refund) {
       const order = await db
         .selectFrom('orders')
-        .select('sign_type')
+        .select('sign_scheme')
         .where('out_trade_no', '=', refund.out_trade_no)
         .executeTakeFirstOrThrow();
       const answer = await gateways
-        .forScheme(order.sign_type)
+        .forScheme(order.sign_scheme)
         .queryRefund(refund.out_refund_no, refund.out_trade_no);
       if (answer.state === 'unknown') {
         // WeChat never saw it (the first submit was lost): send it again, same out_refund_no.

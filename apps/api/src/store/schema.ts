@@ -25,7 +25,7 @@ export interface OrdersTable {
   description: string;
   status: OrderStatus;
   /** The sign scheme the order was placed with: its notify must be signed with the same, its gateway speaks it. */
-  sign_type: SignScheme;
+  sign_scheme: SignScheme;
   client_ip: string;
   prepay_id: string | null;
   prepay_expires_at: string | null;
@@ -46,6 +46,12 @@ export interface PayNotificationsTable {
   out_trade_no: string | null;
   transaction_id: string | null;
   received_at: string;
+  /**
+   * The notify's headers as a JSON object, lower-cased names: the bounded selection of record-notification.ts
+   * (`wechatpay-*`, `content-type`, request ids) — a v3 notify's signature headers stay with its row. NULL for
+   * rows recorded before migration 006.
+   */
+  headers: string | null;
 }
 
 export interface RefundsTable {

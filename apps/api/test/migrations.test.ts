@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateToLatest, migrateUpTo, openDatabase, type DatabaseHandle } from '../src/store/database';
+import { TEST_POSTGRES_URL, randomSuffix } from './support';
+
+const T = '2026-01-02T03:04:05.000Z';
+
+/**
+ * Migration 006 (orders.sign_type → sign_scheme, pay_notifications.headers) on a database as release 005 left it:
+ * rows written with the old columns are all there afterwards, with the same values, on both databases.
+ */
+describe.each(['sqlite', 'postgres'] as const)('migration 006-sign-scheme on %s', (database) => {
+  let handle: DatabaseHandle;
+  let dropSchema: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    if (database === 'sqlite') {
+      handle = openDatabase('sqlite::memory:');
+      return;
+    }
+    const schema = `api_migrate_${randomSuffix()}`;
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema "${schema}"`);
+    handle = openDatabase(TEST_POSTGRES_URL, { schema });
+    dropSchema = async () => {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    };
+  });
+  afterEach(async () => {
+    await handle.close();
+    await dropSchema?.();
+    dropSchema = undefined;
+  });
+
+  it('renames orders.sign_type to sign_scheme and adds pay_notifications.headers, keeping every row', async () => {
+    const { db } = handle;
+    await migrateUpTo(db, '005-indexes');
+    // Written as the 005 release did: with sign_type and without headers (raw SQL: the schema type is 006's).
+    for (const [no, scheme, status] of [
+      ['M1', 'MD5', 'PAID'],
+      ['M2', 'HMAC-SHA256', 'PENDING'],
+      ['M3', 'HMAC-SHA256', 'REFUNDED'],
+    ] as const) {
+      await sql`insert into orders (out_trade_no, openid, amount_fen, description, status, sign_type, client_ip,
+          prepay_id, transaction_id, paid_at, refunded_fen, created_at, updated_at)
+        values (${no}, 'oMigrate', 100, 'migrate', ${status}, ${scheme}, '127.0.0.1', ${`wx${no}`},
+          ${status === 'PENDING' ? null : `42${no}`}, ${status === 'PENDING' ? null : T},
+          ${status === 'REFUNDED' ? 100 : 0}, ${T}, ${T})`.execute(db);
+    }
+    await sql`insert into pay_notifications (kind, raw_body, verdict, out_trade_no, transaction_id, received_at)
+      values ('pay', '<xml>M1</xml>', 'accepted', 'M1', '42M1', ${T})`.execute(db);
+    await sql`insert into refunds (out_refund_no, out_trade_no, amount_fen, reason, status, refund_id, created_at,
+        updated_at)
+      values ('R3', 'M3', 100, null, 'SUCCESS', '50R3', ${T}, ${T})`.execute(db);
+    const usersBefore = await db.selectFrom('users').selectAll().execute();
+
+    await migrateToLatest(db);
+
+    const orders = await db.selectFrom('orders').selectAll().orderBy('out_trade_no').execute();
+    expect(
+      orders.map((o) => [o.out_trade_no, o.sign_scheme, o.status, o.transaction_id, o.refunded_fen]),
+    ).toEqual([
+      ['M1', 'MD5', 'PAID', '42M1', 0],
+      ['M2', 'HMAC-SHA256', 'PENDING', null, 0],
+      ['M3', 'HMAC-SHA256', 'REFUNDED', '42M3', 100],
+    ]);
+    expect(orders[0]).not.toHaveProperty('sign_type');
+    expect(orders.every((o) => o.prepay_id === `wx${o.out_trade_no}` && o.created_at === T)).toBe(true);
+    expect(await db.selectFrom('pay_notifications').selectAll().execute()).toEqual([
+      {
+        id: expect.anything(),
+        kind: 'pay',
+        raw_body: '<xml>M1</xml>',
+        verdict: 'accepted',
+        out_trade_no: 'M1',
+        transaction_id: '42M1',
+        received_at: T,
+        headers: null,
+      },
+    ]);
+    expect(await db.selectFrom('refunds').select(['out_refund_no', 'status', 'refund_id']).execute()).toEqual(
+      [{ out_refund_no: 'R3', status: 'SUCCESS', refund_id: '50R3' }],
+    );
+    expect(await db.selectFrom('users').selectAll().execute()).toEqual(usersBefore);
+
+    // The migrated tables take the new columns.
+    await db
+      .insertInto('pay_notifications')
+      .values({
+        kind: 'pay',
+        raw_body: '{}',
+        verdict: 'accepted',
+        out_trade_no: 'M2',
+        transaction_id: null,
+        received_at: T,
+        headers: '{"wechatpay-serial":"S"}',
+      })
+      .execute();
+    const updated = await db
+      .updateTable('orders')
+      .set({ status: 'PAID' })
+      .where('out_trade_no', '=', 'M2')
+      .where('sign_scheme', '=', 'HMAC-SHA256')
+      .executeTakeFirst();
+    expect(updated.numUpdatedRows).toBe(1n);
+    expect(
+      await db.selectFrom('pay_notifications').select('headers').where('out_trade_no', '=', 'M2').execute(),
+    ).toEqual([{ headers: '{"wechatpay-serial":"S"}' }]);
+  });
+});
