@@ -433,5 +433,5 @@ describe('the pay notify across three api instances sharing one PostgreSQL', () 
       status: 'PAID',
       transaction_id: '4200000001202611240000000099',
     });
-  });
+  }, 30_000); // 50 requests across three instances: a generous limit for a loaded box, not a speed check
 });
