@@ -17,7 +17,7 @@ import { createHealthRoutes } from './routes/health-routes';
 import { createJssdkRoutes } from './routes/jssdk-routes';
 import { createOpenApiRoutes } from './routes/openapi-routes';
 import { observeWechatCalls } from './metrics/create-metrics';
-import { mountRouter } from './shared/mount-router';
+import { mountRouter } from './http/mount-router';
 import { createTokenManagerFromDeps } from './wechat/token-manager';
 
 /**

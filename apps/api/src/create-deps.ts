@@ -12,7 +12,7 @@ import { createRedisLocks } from './shared/redis-locks';
 import { DependencyError, describeUrl, errorCodeOf, errorDetailOf } from './shared/dependency-error';
 import { backoffMs, retryAtStartUp } from './shared/retry-at-start-up';
 import { migrateToLatest, openDatabase } from './store/database';
-import { isDatabaseUnavailable } from './store/database-unavailable';
+import { isDatabaseUnavailable } from './shared/database-unavailable';
 import type { ClientCertificate } from './wechat/pay/v2/pay-client';
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { migrateToLatest } from '../src/store/database';
 import { createUserOAuthTokenStore } from '../src/users/oauth-token-store';
 import { createUserRepository, type UserRepository } from '../src/users/user-repository';
-import { createOAuthStateStore } from '../src/wechat/oauth-state-store';
+import { createOAuthStateStore } from '../src/users/oauth-state-store';
 import {
   TEST_REDIS_URL,
   createTestClock,

@@ -2,9 +2,10 @@ import type { ApiFailure } from '@wxh5/contracts';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isDatabaseUnavailable } from '../store/database-unavailable';
+import { isDatabaseUnavailable } from '../shared/database-unavailable';
+import { SharedStateUnavailableError } from '../shared/shared-state-unavailable';
 import { WechatError, WechatRefusedError, type WechatFailureKind } from '../shared/wechat-error';
-import { ApiError } from './api-error';
+import { ApiError } from '../shared/api-error';
 
 /** Errors thrown by koa-bodyparser / raw-body carry an HTTP status and a `type`. */
 interface HttpLikeError {
@@ -87,6 +88,11 @@ export function handleErrors(logger: Logger): Middleware {
       else {
         apiErr =
           (err instanceof WechatError ? WECHAT_FAILURES[err.kind](err) : undefined) ??
+          (err instanceof SharedStateUnavailableError
+            ? new ApiError('not_ready', 'A shared dependency is unavailable. Please try again shortly.', {
+                cause: err,
+              })
+            : undefined) ??
           (isDatabaseUnavailable(err)
             ? new ApiError(
                 'database_unavailable',

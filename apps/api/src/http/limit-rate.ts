@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { RateLimit } from '../shared/create-rate-limits';
-import { ApiError } from './api-error';
+import { ApiError } from '../shared/api-error';
 
 /**
  * Middleware: count the request against `limit` under `keyOf(ctx)` (the client IP by default); over the limit →

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { ApiError } from './api-error';
+import { ApiError } from '../shared/api-error';
 
 export const JSON_BODY_LIMIT = '16kb';
 

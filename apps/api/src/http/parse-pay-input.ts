@@ -1,6 +1,6 @@
 import { outTradeNoSchema } from '@wxh5/contracts';
 import type { z } from 'zod';
-import { apiError } from './api-error';
+import { apiError } from '../shared/api-error';
 import { describeZodError } from './handle-errors';
 
 /** The `:outTradeNo` route parameter. A malformed id cannot be anyone's order: 404, like a missing one. */

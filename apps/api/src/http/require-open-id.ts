@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { ApiError } from './api-error';
+import { ApiError } from '../shared/api-error';
 import { readSessionCookie } from './session-cookie';
 
 /** What protected routes find in `ctx.state` after `requireOpenId`. */

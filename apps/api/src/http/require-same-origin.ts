@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { ApiError } from './api-error';
+import { ApiError } from '../shared/api-error';
 
 /** Content types an HTML form (or a no-CORS fetch) can send cross-site without a preflight. */
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];

@@ -4,7 +4,7 @@ import { applyPayment, payPendingIfMatches, type PaymentOutcome } from './apply-
 import { createGroupCommitter } from './group-commit';
 import type { PayNotifyVerdict } from '../wechat/pay/pay-gateway';
 import { PAY_NOTIFY_ACKNOWLEDGED } from './notify-verdicts';
-import { isoAt } from './order-views';
+import { isoAt } from '../store/iso-at';
 import {
   answerNotify,
   recordNotification,

@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
 import { REFUND_NOTIFY_ACKNOWLEDGED } from './notify-verdicts';
-import { isoAt } from './order-views';
+import { isoAt } from '../store/iso-at';
 import {
   answerNotify,
   recordNotification,

@@ -6,13 +6,14 @@ import {
   type PayWalletResponse,
 } from '@wxh5/contracts';
 import { createOutTradeNo } from '@wxh5/wechat-core';
-import { apiError } from '../http/api-error';
+import { apiError } from '../shared/api-error';
 import type { AppDeps } from '../deps';
 import type { OrderRow } from '../store/schema';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
 import type { Prepay } from '../wechat/pay/pay-gateway';
 import { applyPayment, closePendingOrder } from './apply-payment';
-import { isoAt, toOrderView } from './order-views';
+import { isoAt } from '../store/iso-at';
+import { toOrderView } from './order-views';
 import { ordersPageQuery } from './queries';
 
 /** prepay_id is valid for 2 hours at WeChat. */

@@ -1,11 +1,6 @@
 import type { OrderView, RefundView } from '@wxh5/contracts';
 import type { OrderRow, RefundRow } from '../store/schema';
 
-/** ISO-8601 UTC, the format every timestamp column uses (sorts correctly as text). */
-export function isoAt(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 export function toOrderView(row: OrderRow): OrderView {
   return {
     outTradeNo: row.out_trade_no,

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps';
 import { createPayServices, type PayServices } from './create-pay-services';
-import { isoAt } from './order-views';
+import { isoAt } from '../store/iso-at';
 import { pendingOrdersQuery, processingRefundsQuery } from './queries';
 
 export interface SweepReport {

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { precompile } from '../store/database';
 import { batchedWritesOf } from './batched-writes';
-import { isoAt } from './order-views';
+import { isoAt } from '../store/iso-at';
 import type { Database } from '../store/schema';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
 import type {

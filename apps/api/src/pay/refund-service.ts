@@ -8,12 +8,13 @@ import {
 import { createOutTradeNo } from '@wxh5/wechat-core';
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps';
-import { apiError } from '../http/api-error';
+import { apiError } from '../shared/api-error';
 import type { RefundRow } from '../store/schema';
 import { WechatRefusedError } from '../shared/wechat-error';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
 import type { RefundOutcome } from '../wechat/pay/pay-gateway';
-import { isoAt, toRefundView } from './order-views';
+import { isoAt } from '../store/iso-at';
+import { toRefundView } from './order-views';
 import { reservedRefundsQuery } from './queries';
 
 /** Refund statuses that hold part of the paid amount (the reservation). */

@@ -1,33 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from '@koa/router';
 import { refundRequestSchema } from '@wxh5/contracts';
-import type { Middleware } from 'koa';
 import type { AppDeps } from '../deps';
-import { ApiError, apiError } from '../http/api-error';
 import { parseJsonBody } from '../http/parse-json-body';
+import { requireAdminToken } from '../http/require-admin-token';
 import { parseAmountBody, parseOutTradeNoParam } from '../http/parse-pay-input';
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-
-/**
- * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time (over SHA-256 digests, so the length of the
- * token does not leak either). Without ADMIN_TOKEN the admin routes do not exist (404).
- */
-export function requireAdminToken(adminToken: string | undefined): Middleware {
-  const expected = adminToken === undefined ? undefined : digest(adminToken);
-  return async (ctx, next) => {
-    if (!expected) throw apiError('not_found', 'No such route.');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
-      throw new ApiError('admin_unauthorized', 'A valid admin bearer token is required.', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="wxh5-admin"' },
-      });
-    }
-    await next();
-  };
-}
 
 /** Merchant routes under /api/admin/: refunds. */
 export function adminRoutes(deps: AppDeps, services: PayServices) {

@@ -8,7 +8,7 @@ import {
 } from '@wxh5/contracts';
 import type { Context } from 'koa';
 import type { AppDeps } from '../deps';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../shared/api-error';
 import { limitRate } from '../http/limit-rate';
 import { requireOpenId, type SessionState } from '../http/require-open-id';
 import { requireSameOrigin } from '../http/require-same-origin';
@@ -19,7 +19,7 @@ import { createLoginService } from '../users/login-service';
 import { createUserOAuthTokenStore } from '../users/oauth-token-store';
 import { createUserRepository } from '../users/user-repository';
 import { createOAuthClient } from '../wechat/oauth-client';
-import { OAUTH_STATE_TTL_MS, createOAuthStateStore } from '../wechat/oauth-state-store';
+import { OAUTH_STATE_TTL_MS, createOAuthStateStore } from '../users/oauth-state-store';
 import { observeWechatCalls } from '../metrics/create-metrics';
 import { createWechatJsonClient } from '../wechat/wechat-http';
 

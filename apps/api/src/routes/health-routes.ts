@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import { ROUTES, type Health, type Readiness } from '@wxh5/contracts';
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../shared/api-error';
 import { respond } from '../http/respond';
 
 /** A probe that neither answers nor fails within this long counts as failed (a hung Redis must not hang /readyz). */

@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import { ROUTES } from '@wxh5/contracts';
 import type { AppDeps } from '../deps';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../shared/api-error';
 import { respond } from '../http/respond';
 import { parseAllowedUrl } from '../shared/allowed-url';
 import { createJssdkConfigService } from '../wechat/jssdk-config';

@@ -1,7 +1,7 @@
 import { Router } from '@koa/router';
 import { ROUTES, ordersQuerySchema, payWalletRequestSchema } from '@wxh5/contracts';
 import type { AppDeps } from '../deps';
-import { apiError } from '../http/api-error';
+import { apiError } from '../shared/api-error';
 import { describeZodError } from '../http/handle-errors';
 import { parseJsonBody } from '../http/parse-json-body';
 import { parseAmountBody, parseOutTradeNoParam } from '../http/parse-pay-input';

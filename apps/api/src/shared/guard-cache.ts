@@ -1,15 +1,13 @@
-import { ApiError } from '../http/api-error';
+import { SharedStateUnavailableError } from './shared-state-unavailable';
 
 /**
- * Await a keyv operation; a failure of the store behind it (Redis unreachable) becomes 503 `not_ready` instead of
- * a 500. The in-process store never fails.
+ * Await a keyv operation; a failure of the store behind it (Redis unreachable) becomes a
+ * SharedStateUnavailableError (503 `not_ready` at the edge) instead of a 500. The in-process store never fails.
  */
 export async function guardCache<T>(operation: Promise<T>): Promise<T> {
   try {
     return await operation;
   } catch (err) {
-    throw new ApiError('not_ready', 'A shared dependency is unavailable. Please try again shortly.', {
-      cause: err,
-    });
+    throw new SharedStateUnavailableError('cache', { cause: err });
   }
 }

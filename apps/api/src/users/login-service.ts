@@ -1,9 +1,9 @@
 import { AUTH_DENIED_PARAM, AUTH_DENIED_VALUE, ROUTES, type OAuthScope } from '@wxh5/contracts';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../shared/api-error';
 import { REJECTED_CODE_ERRCODES, type OAuthClient } from '../wechat/oauth-client';
-import type { OAuthStateStore, TakeStateResult } from '../wechat/oauth-state-store';
+import type { OAuthStateStore, TakeStateResult } from './oauth-state-store';
 import { WechatRefusedError } from '../shared/wechat-error';
 import type { UserOAuthTokenStore } from './oauth-token-store';
 import type { UserRepository } from './user-repository';

@@ -2,10 +2,8 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { LockService } from '../deps';
 import { createSingleFlight } from '../shared/single-flight';
-import { ApiError } from '../http/api-error';
 import { guardCache } from '../shared/guard-cache';
 import { LockTimeoutError } from '../shared/lock-timeout-error';
-import { LockUnavailableError } from '../shared/lock-unavailable-error';
 import { WechatBadResponseError, WechatRefusedError, WechatUnavailableError } from '../shared/wechat-error';
 import { createWechatJsonClient, type ObserveWechatCall, type WechatJsonClient } from './wechat-http';
 
@@ -164,11 +162,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       if (err instanceof LockTimeoutError) {
         throw new WechatUnavailableError(name, 'busy', 0, 'waited too long for another instance');
       }
-      if (err instanceof LockUnavailableError) {
-        throw new ApiError('not_ready', 'A shared dependency is unavailable. Please try again shortly.', {
-          cause: err,
-        });
-      }
+      // A LockUnavailableError goes on as it is: a SharedStateUnavailableError, 503 not_ready at the edge.
       throw err;
     }
   }

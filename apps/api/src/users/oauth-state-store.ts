@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OAuthScope } from '@wxh5/contracts';
 import { createNonce } from '@wxh5/wechat-core';
 import type Keyv from 'keyv';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../shared/api-error';
 import { guardCache } from '../shared/guard-cache';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;

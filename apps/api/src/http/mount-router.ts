@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import type Koa from 'koa';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../shared/api-error';
 
 /**
  * Mount a router so that a known path asked with another method is a 405 in the JSON envelope, keeping `Allow` —
