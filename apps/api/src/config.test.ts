@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -265,5 +267,177 @@ describe('parseConfig and the JS-safe-domain verification file', () => {
     expect(problemsOf({ ...valid, WECHAT_MP_VERIFY_FILE: join(dir, 'MP_verify_gone.txt') })).toEqual([
       expect.stringMatching(/MP_verify_gone\.txt" does not exist$/),
     ]);
+  });
+});
+
+describe('parseConfig and WeChat Pay API v3', () => {
+  let dir: string;
+  let v3: Record<string, string>;
+  let otherKeyPath: string;
+  let certPath: string;
+  let certSerial: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wxh5-config-v3-'));
+    const keyPath = join(dir, 'apiclient_key.pem');
+    certPath = join(dir, 'apiclient_cert.pem');
+    // The merchant certificate and its key, as the merchant platform's certificate tool hands them out.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=1234567890',
+      ],
+      { stdio: 'pipe' },
+    );
+    certSerial = execFileSync('openssl', ['x509', '-in', certPath, '-noout', '-serial'], { encoding: 'utf8' })
+      .trim()
+      .replace(/^serial=/, '');
+    const publicKeyPath = join(dir, 'pub_key.pem');
+    const wechat = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(publicKeyPath, wechat.publicKey.export({ type: 'spki', format: 'pem' }));
+    otherKeyPath = join(dir, 'other_key.pem');
+    writeFileSync(otherKeyPath, wechat.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    mkdirSync(join(dir, 'certs'));
+    writeFileSync(join(dir, 'certs', 'platform.pem'), readCert());
+    mkdirSync(join(dir, 'empty'));
+    v3 = {
+      WECHAT_PAY_API: 'v3',
+      WECHAT_PAY_MCH_PRIVATE_KEY_PATH: keyPath,
+      WECHAT_PAY_MCH_CERT_SERIAL: certSerial,
+      WECHAT_PAY_API_V3_KEY: 'V3ConfigKey0123456789abcdefABCDE',
+      WECHAT_PAY_PUBLIC_KEY_PATH: publicKeyPath,
+      WECHAT_PAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0112345678902026120200000000000001',
+    };
+    function readCert(): string {
+      return execFileSync('openssl', ['x509', '-in', certPath], { encoding: 'utf8' });
+    }
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stays on v2 by default, and v2 needs its key', () => {
+    const config = parseConfig(valid);
+    expect(config.wechat.payApi).toBe('v2');
+    expect(config.wechat.payV3).toBeUndefined();
+    const { WECHAT_PAY_KEY: _key, ...withoutKey } = valid;
+    expect(problemsOf(withoutKey)).toEqual([expect.stringMatching(/^WECHAT_PAY_KEY is required/)]);
+  });
+
+  it('loads the v3 keys (public-key mode); the v2 key becomes optional and may stay', () => {
+    const { WECHAT_PAY_KEY: _key, ...withoutKey } = valid;
+    const config = parseConfig({ ...withoutKey, ...v3 });
+    expect(config.wechat.payApi).toBe('v3');
+    expect(config.wechat.payKey).toBeUndefined();
+    expect(config.wechat.payV3?.merchantCertSerial).toBe(certSerial.toUpperCase());
+    expect(config.wechat.payV3?.publicKey?.id).toBe(v3.WECHAT_PAY_PUBLIC_KEY_ID);
+    expect(config.wechat.payV3?.platformCertificates).toBeUndefined();
+    expect(parseConfig({ ...valid, ...v3 }).wechat.payKey).toBe(valid.WECHAT_PAY_KEY);
+  });
+
+  it('takes platform certificates as auto or as a directory of PEM files (both with the public key = migration)', () => {
+    expect(
+      parseConfig({ ...valid, ...v3, WECHAT_PAY_PLATFORM_CERTS: 'auto' }).wechat.payV3?.platformCertificates,
+    ).toBe('auto');
+    const fromDir = parseConfig({ ...valid, ...v3, WECHAT_PAY_PLATFORM_CERTS: join(dir, 'certs') }).wechat
+      .payV3;
+    expect(Array.isArray(fromDir?.platformCertificates) && fromDir.platformCertificates[0]?.serialNo).toBe(
+      certSerial.toUpperCase(),
+    );
+  });
+
+  it('lists every missing v3 variable at once', () => {
+    const problems = problemsOf({ ...valid, WECHAT_PAY_API: 'v3' });
+    for (const name of [
+      'WECHAT_PAY_MCH_PRIVATE_KEY_PATH',
+      'WECHAT_PAY_MCH_CERT_SERIAL',
+      'WECHAT_PAY_API_V3_KEY',
+      'WECHAT_PAY_PUBLIC_KEY_PATH',
+    ]) {
+      expect(problems.some((p) => p.startsWith(`${name}:`))).toBe(true);
+    }
+    expect(problemsOf({ ...valid, WECHAT_PAY_API: 'v4' })).toEqual([
+      expect.stringMatching(/^WECHAT_PAY_API: must be v2 or v3/),
+    ]);
+  });
+
+  it('says in words why a key does not load, and refuses an APIv3 key that is not 32 bytes', () => {
+    const problems = problemsOf({
+      ...valid,
+      ...v3,
+      WECHAT_PAY_MCH_PRIVATE_KEY_PATH: v3.WECHAT_PAY_PUBLIC_KEY_PATH ?? '',
+      WECHAT_PAY_PUBLIC_KEY_PATH: otherKeyPath,
+      WECHAT_PAY_API_V3_KEY: '密钥'.repeat(8),
+      WECHAT_PAY_PLATFORM_CERTS: join(dir, 'empty'),
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^WECHAT_PAY_API_V3_KEY: must be exactly 32 bytes/)]),
+    );
+    const loaded = problemsOf({
+      ...valid,
+      ...v3,
+      WECHAT_PAY_MCH_PRIVATE_KEY_PATH: v3.WECHAT_PAY_PUBLIC_KEY_PATH ?? '',
+      WECHAT_PAY_PUBLIC_KEY_PATH: otherKeyPath,
+      WECHAT_PAY_PLATFORM_CERTS: join(dir, 'empty'),
+    });
+    expect(loaded).toEqual([
+      expect.stringMatching(
+        /^WECHAT_PAY_MCH_PRIVATE_KEY_PATH: .*a public key was given where the merchant private key belongs/,
+      ),
+      expect.stringMatching(
+        /^WECHAT_PAY_PUBLIC_KEY_PATH: .*a private key was given where the WeChat Pay public key belongs/,
+      ),
+      expect.stringMatching(/^WECHAT_PAY_PLATFORM_CERTS: .* holds no \.pem file/),
+    ]);
+    expect(problemsOf({ ...valid, ...v3, WECHAT_PAY_PUBLIC_KEY_ID: undefined })).toEqual([
+      expect.stringMatching(/^WECHAT_PAY_PUBLIC_KEY_ID: required with WECHAT_PAY_PUBLIC_KEY_PATH/),
+    ]);
+  });
+
+  it('stops when the private key is not the merchant certificate’s, or the serial is not its serial', () => {
+    expect(
+      parseConfig({
+        ...valid,
+        ...v3,
+        WECHAT_PAY_CERT_PATH: certPath,
+        WECHAT_PAY_KEY_PATH: v3.WECHAT_PAY_MCH_PRIVATE_KEY_PATH,
+      }).wechat.payV3,
+    ).toBeDefined();
+    const problems = problemsOf({
+      ...valid,
+      ...v3,
+      WECHAT_PAY_MCH_PRIVATE_KEY_PATH: otherKeyPath,
+      WECHAT_PAY_MCH_CERT_SERIAL: 'ABCDEF0123456789',
+      WECHAT_PAY_CERT_PATH: certPath,
+      WECHAT_PAY_KEY_PATH: v3.WECHAT_PAY_MCH_PRIVATE_KEY_PATH ?? '',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^WECHAT_PAY_MCH_CERT_SERIAL: ABCDEF0123456789 is not the serial of the merchant certificate/,
+      ),
+      expect.stringMatching(
+        /^WECHAT_PAY_MCH_PRIVATE_KEY_PATH: .* is not the private key of the merchant certificate/,
+      ),
+    ]);
+  });
+
+  it('refuses the published demo APIv3 key next to the real WeChat hosts', () => {
+    const problems = problemsOf({
+      ...valid,
+      ...v3,
+      WECHAT_PAY_API_V3_KEY: 'DemoApiV3Key0123456789abcdefABCD',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^WECHAT_PAY_API_V3_KEY: holds a published demo value/)]);
   });
 });

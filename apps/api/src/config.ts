@@ -1,5 +1,13 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  KeyLoadError,
+  loadMerchantPrivateKey,
+  loadPlatformCertificate,
+  loadWechatpayPublicKey,
+  type PlatformCertificate,
+} from '@wxh5/wechat-core';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { DEMO_SECRET_VALUES, isRealWechatHost } from './demo-secrets';
@@ -47,9 +55,25 @@ const envSchema = z.object({
     .regex(/^wx[0-9a-f]{16}$/, 'must look like wx + 16 hex'),
   WECHAT_APP_SECRET: secret('WECHAT_APP_SECRET', 32),
   WECHAT_MCH_ID: z.string({ error: 'WECHAT_MCH_ID is required' }).regex(/^\d{6,32}$/, 'must be digits'),
-  WECHAT_PAY_KEY: z
-    .string({ error: 'WECHAT_PAY_KEY is required' })
-    .length(32, 'must be exactly 32 characters'),
+  // Required for API v2 (checked in parseConfig); with v3 it may stay set so v2 orders keep verifying.
+  WECHAT_PAY_KEY: z.string().length(32, 'must be exactly 32 characters').optional(),
+  WECHAT_PAY_API: z.enum(['v2', 'v3'], { error: 'must be v2 or v3' }).default('v2'),
+  WECHAT_PAY_MCH_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  WECHAT_PAY_MCH_CERT_SERIAL: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the merchant API certificate serial (hex)')
+    .optional(),
+  // Bytes, not characters: AES-256 takes exactly 32 bytes (a non-ASCII character is more than one).
+  WECHAT_PAY_API_V3_KEY: z
+    .string()
+    .refine((value) => Buffer.byteLength(value, 'utf8') === 32, 'must be exactly 32 bytes')
+    .optional(),
+  WECHAT_PAY_PUBLIC_KEY_PATH: z.string().min(1).optional(),
+  WECHAT_PAY_PUBLIC_KEY_ID: z
+    .string()
+    .regex(/^PUB_KEY_ID_\w+$/, 'must look like PUB_KEY_ID_0114232134912410000000000000')
+    .optional(),
+  WECHAT_PAY_PLATFORM_CERTS: z.string().min(1).optional(),
   WECHAT_PAY_SIGN_TYPE: z.enum(['MD5', 'HMAC-SHA256']).default('HMAC-SHA256'),
   WECHAT_OAUTH_BASE_URL: baseUrl.default('https://open.weixin.qq.com'),
   WECHAT_API_BASE_URL: baseUrl.default('https://api.weixin.qq.com'),
@@ -103,8 +127,13 @@ export interface Config {
     appId: string;
     appSecret: string;
     mchId: string;
-    payKey: string;
+    /** Which protocol new orders are placed with. */
+    payApi: 'v2' | 'v3';
+    /** The API v2 key; unset with v3 only (then no v2 gateway: v2 orders and v2 notifies are not served). */
+    payKey: string | undefined;
     paySignType: 'MD5' | 'HMAC-SHA256';
+    /** API v3 material, loaded and checked at start-up; unset unless WECHAT_PAY_API=v3. */
+    payV3: PayV3Config | undefined;
     oauthBaseUrl: string;
     apiBaseUrl: string;
     payBaseUrl: string;
@@ -138,6 +167,19 @@ export interface Config {
     /** At most one status-route orderquery per order per this many seconds, fleet-wide; 0 = no throttle. */
     reconcileMinIntervalSeconds: number;
   };
+}
+
+/**
+ * API v3: the merchant's signing key (apiclient_key.pem) and its certificate serial, the APIv3 key (decrypts
+ * notifies and /v3/certificates), and what verifies WeChat — its public key (public-key mode), its platform
+ * certificates (downloaded: `auto`, or fixed files), or both (the migration: `Wechatpay-Serial` picks).
+ */
+export interface PayV3Config {
+  merchantPrivateKey: KeyObject;
+  merchantCertSerial: string;
+  apiV3Key: string;
+  publicKey: { id: string; key: KeyObject } | undefined;
+  platformCertificates: 'auto' | PlatformCertificate[] | undefined;
 }
 
 /** The merchant API client certificate: a PKCS#12 file (WeChat's `apiclient_cert.p12`) or a PEM cert + key pair. */
@@ -190,6 +232,128 @@ function mpVerifyFileOf(value: string | undefined, problems: string[]): MpVerify
     return undefined;
   }
   return { fileName, contents };
+}
+
+function keyProblem(variable: string, path: string, err: unknown): string {
+  const why = err instanceof KeyLoadError ? err.message : `cannot be read (${(err as Error).message})`;
+  return `${variable}: "${path}": ${why}`;
+}
+
+/** Every `*.pem` of a directory as a platform certificate (WeChat's, downloaded once by the merchant). */
+function platformCertificatesIn(dir: string, problems: string[]): PlatformCertificate[] | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.pem'));
+  } catch (err) {
+    problems.push(
+      `WECHAT_PAY_PLATFORM_CERTS: "${dir}" is neither "auto" nor a readable directory of PEM files (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+  if (names.length === 0) {
+    problems.push(`WECHAT_PAY_PLATFORM_CERTS: "${dir}" holds no .pem file`);
+    return undefined;
+  }
+  const certificates: PlatformCertificate[] = [];
+  for (const name of names.sort()) {
+    const path = join(dir, name);
+    try {
+      certificates.push(loadPlatformCertificate(readFileSync(path)));
+    } catch (err) {
+      problems.push(keyProblem('WECHAT_PAY_PLATFORM_CERTS', path, err));
+    }
+  }
+  return certificates;
+}
+
+/** DER of a public key, to compare two keys. */
+function spki(key: KeyObject): Buffer {
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+/**
+ * The API v3 block (WECHAT_PAY_API=v3): every variable present, every file loaded — a key that does not load, or a
+ * private key that is not the one of the merchant certificate (when WECHAT_PAY_CERT_PATH gives it), is a problem
+ * in words. Undefined (with problems) when something is missing.
+ */
+function payV3Of(env: Record<string, string | undefined>, problems: string[]): PayV3Config | undefined {
+  if (env['WECHAT_PAY_API'] !== 'v3') return undefined;
+  const before = problems.length;
+  const need = (name: string, why: string) => {
+    const value = env[name];
+    if (value === undefined) problems.push(`${name}: required with WECHAT_PAY_API=v3 (${why})`);
+    return value;
+  };
+  const keyPath = need('WECHAT_PAY_MCH_PRIVATE_KEY_PATH', 'apiclient_key.pem, signs every request');
+  const serial = need('WECHAT_PAY_MCH_CERT_SERIAL', 'the serial of apiclient_cert.pem');
+  const apiV3Key = need('WECHAT_PAY_API_V3_KEY', 'the APIv3 key set in 账户中心 → API安全');
+  const publicKeyPath = env['WECHAT_PAY_PUBLIC_KEY_PATH'];
+  const publicKeyId = env['WECHAT_PAY_PUBLIC_KEY_ID'];
+  const certs = env['WECHAT_PAY_PLATFORM_CERTS'];
+  if ((publicKeyPath === undefined) !== (publicKeyId === undefined)) {
+    problems.push(
+      publicKeyPath === undefined
+        ? 'WECHAT_PAY_PUBLIC_KEY_PATH: required with WECHAT_PAY_PUBLIC_KEY_ID (pub_key.pem and its ID go together)'
+        : 'WECHAT_PAY_PUBLIC_KEY_ID: required with WECHAT_PAY_PUBLIC_KEY_PATH (pub_key.pem and its ID go together)',
+    );
+  }
+  if (publicKeyPath === undefined && certs === undefined) {
+    problems.push(
+      'WECHAT_PAY_PUBLIC_KEY_PATH: WeChat must be verified with something: set WECHAT_PAY_PUBLIC_KEY_PATH + ' +
+        'WECHAT_PAY_PUBLIC_KEY_ID (public-key mode), WECHAT_PAY_PLATFORM_CERTS=auto|<dir> (certificate mode), or both',
+    );
+  }
+  let merchantPrivateKey: KeyObject | undefined;
+  if (keyPath !== undefined) {
+    try {
+      merchantPrivateKey = loadMerchantPrivateKey(readFileSync(keyPath));
+    } catch (err) {
+      problems.push(keyProblem('WECHAT_PAY_MCH_PRIVATE_KEY_PATH', keyPath, err));
+    }
+  }
+  let publicKey: PayV3Config['publicKey'];
+  if (publicKeyPath !== undefined) {
+    try {
+      const key = loadWechatpayPublicKey(readFileSync(publicKeyPath));
+      if (publicKeyId !== undefined) publicKey = { id: publicKeyId, key };
+    } catch (err) {
+      problems.push(keyProblem('WECHAT_PAY_PUBLIC_KEY_PATH', publicKeyPath, err));
+    }
+  }
+  const platformCertificates =
+    certs === undefined ? undefined : certs === 'auto' ? 'auto' : platformCertificatesIn(certs, problems);
+  // The merchant certificate, when given (WECHAT_PAY_CERT_PATH, the PEM of apiclient_cert.pem): its serial must be
+  // the declared one, and its key the private key's other half — else every request answers 401 SIGN_ERROR.
+  const certPath = env['WECHAT_PAY_CERT_PATH'];
+  if (certPath !== undefined && merchantPrivateKey && serial !== undefined) {
+    try {
+      const cert = new X509Certificate(readFileSync(certPath));
+      if (cert.serialNumber.toUpperCase() !== serial.toUpperCase()) {
+        problems.push(
+          `WECHAT_PAY_MCH_CERT_SERIAL: ${serial} is not the serial of the merchant certificate ${certPath} ` +
+            `(${cert.serialNumber.toUpperCase()})`,
+        );
+      }
+      if (!spki(cert.publicKey).equals(spki(createPublicKey(merchantPrivateKey)))) {
+        problems.push(
+          `WECHAT_PAY_MCH_PRIVATE_KEY_PATH: "${keyPath ?? ''}" is not the private key of the merchant certificate ` +
+            `${certPath}: use the apiclient_key.pem downloaded with that certificate`,
+        );
+      }
+    } catch {
+      // An unreadable certificate is reported by the certificate check (payCertificateOf).
+    }
+  }
+  if (problems.length > before || !merchantPrivateKey || serial === undefined || apiV3Key === undefined) {
+    return undefined;
+  }
+  return {
+    merchantPrivateKey,
+    merchantCertSerial: serial.toUpperCase(),
+    apiV3Key,
+    publicKey,
+    platformCertificates,
+  };
 }
 
 export class ConfigError extends Error {
@@ -308,6 +472,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const fileProblems: string[] = [];
   const payCertificate = payCertificateOf(cleaned, fileProblems);
   const mpVerifyFile = mpVerifyFileOf(cleaned['WECHAT_MP_VERIFY_FILE'], fileProblems);
+  const payV3 = payV3Of(cleaned, fileProblems);
+  if (cleaned['WECHAT_PAY_API'] !== 'v3' && cleaned['WECHAT_PAY_KEY'] === undefined) {
+    fileProblems.push('WECHAT_PAY_KEY is required (the API v2 key; with WECHAT_PAY_API=v3 it is optional)');
+  }
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError([
@@ -345,8 +513,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       appId: e.WECHAT_APP_ID,
       appSecret: e.WECHAT_APP_SECRET,
       mchId: e.WECHAT_MCH_ID,
+      payApi: e.WECHAT_PAY_API,
       payKey: e.WECHAT_PAY_KEY,
       paySignType: e.WECHAT_PAY_SIGN_TYPE,
+      payV3,
       oauthBaseUrl: e.WECHAT_OAUTH_BASE_URL,
       apiBaseUrl: e.WECHAT_API_BASE_URL,
       payBaseUrl: e.WECHAT_PAY_BASE_URL,

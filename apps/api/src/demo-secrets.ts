@@ -14,6 +14,10 @@ export const DEMO_SECRET_VALUES: Readonly<Record<string, readonly string[]>> = {
   WECHAT_APP_SECRET: ['d2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a'],
   WECHAT_MCH_ID: ['1900000109'],
   WECHAT_PAY_KEY: ['DemoPayKey0123456789abcdefABCDEF'],
+  // The emulator's demo merchant in API v3 (packages/wechat-emulator/demo-keys: its key files are public too).
+  WECHAT_PAY_API_V3_KEY: ['DemoApiV3Key0123456789abcdefABCD'],
+  WECHAT_PAY_MCH_CERT_SERIAL: ['3775B6A45ACD588826D15E583A95F5DD3D1E5F21'],
+  WECHAT_PAY_PUBLIC_KEY_ID: ['PUB_KEY_ID_0119000001092026120200118800000001'],
 };
 
 /** WeChat's own hosts (open.weixin.qq.com, api.weixin.qq.com, api.mch.weixin.qq.com, their api2 mirrors…). */

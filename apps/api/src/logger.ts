@@ -8,6 +8,7 @@ export const REDACTED_PATHS = [
   'config.adminToken',
   '*.appSecret',
   '*.payKey',
+  '*.apiV3Key',
   '*.secret',
   '*.access_token',
   '*.accessToken',

@@ -12,7 +12,7 @@ import {
   signV2,
   type SignType,
 } from '@wxh5/wechat-core';
-import type { OrderStatus } from '@wxh5/contracts';
+import type { OrderStatus, SignScheme } from '@wxh5/contracts';
 import type { Kysely } from 'kysely';
 import type { Database, OrderRow } from '../src/store/schema';
 import { DEMO, TEST_ADMIN_TOKEN, TEST_COOKIE_KEY } from './support';
@@ -174,7 +174,7 @@ export async function insertOrder(
     openId?: string;
     amountFen: number;
     status?: OrderStatus;
-    signType?: SignType;
+    signType?: SignScheme;
     createdAt?: string;
   },
 ): Promise<void> {

@@ -20,6 +20,8 @@ export interface TestEmulator {
   /** Default user for snsapi_base and (with `decision`) the automatic answer of the consent page. */
   oauthAuto(userId: string, decision?: 'allow' | 'deny' | null): Promise<void>;
   openIdOf(userId: string, appId?: string): Promise<string>;
+  /** Notify deliveries scheduled or in flight (0 once every sequence has ended). */
+  pendingNotifies(): number;
 }
 
 export interface StartEmulatorOptions {
@@ -52,6 +54,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   return {
     url,
     close: () => handle.close(),
+    pendingNotifies: () => handle.pendingNotifies(),
     control,
     counters: () => control<EmulatorCounters>('GET', '/__emulator/counters'),
     async fault(endpoint, kind, count) {

@@ -2,6 +2,7 @@ import type { SignScheme } from '@wxh5/contracts';
 import type { AppDeps } from '../../deps';
 import type { NotifyRequest, PayGateway } from './pay-gateway';
 import { createV2GatewayFor } from './v2/create-v2-gateway-for';
+import { createV3GatewayFor } from './v3/create-v3-gateway-for';
 
 /**
  * Every configured WeChat Pay protocol, live at once. A merchant moving from v2 to v3 keeps v2 orders (and their
@@ -35,10 +36,25 @@ export function createPayGatewayRegistry(gateways: readonly [PayGateway, ...PayG
 /**
  * The gateways this app's config enables. A new protocol adds its folder beside `v2/`, one config block, and one
  * entry here (first when new orders should use it); nothing in `src/pay/` changes.
+ *
+ * WECHAT_PAY_API=v3: v3 first (new orders), and v2 too while a v2 key is configured — the live switch: orders placed
+ * under v2 keep being queried, closed, refunded and notified through v2, and a v2-signed notify for an RSA order is
+ * refused (the order's scheme decides, see pay/handle-pay-notify.ts). WECHAT_PAY_API=v2: v2 only.
  */
 export function createPayGateways(
-  deps: Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'> & Partial<Pick<AppDeps, 'metrics'>>,
-  overrides: { v2?: PayGateway } = {},
+  deps: Pick<AppDeps, 'config' | 'logger' | 'cache' | 'locks' | 'now'> &
+    Partial<Pick<AppDeps, 'metrics' | 'payClientCertificate'>>,
+  overrides: { v2?: PayGateway; v3?: PayGateway } = {},
 ): PayGateways {
-  return createPayGatewayRegistry([overrides.v2 ?? createV2GatewayFor(deps)]);
+  const { wechat } = deps.config;
+  const v2 =
+    overrides.v2 ?? (wechat.payKey === undefined ? undefined : createV2GatewayFor(deps));
+  const v3 =
+    wechat.payApi !== 'v3'
+      ? undefined
+      : (overrides.v3 ?? (wechat.payV3 ? createV3GatewayFor(deps, wechat.payV3) : undefined));
+  const gateways = wechat.payApi === 'v3' ? [v3, v2] : [v2];
+  const [first, ...rest] = gateways.filter((gateway): gateway is PayGateway => gateway !== undefined);
+  if (!first) throw new Error(`WECHAT_PAY_API=${wechat.payApi}: its keys are not configured`);
+  return createPayGatewayRegistry([first, ...rest]);
 }

@@ -4,7 +4,7 @@ import type { JsapiPayParamsView, RefundStatus, SignScheme } from '@wxh5/contrac
  * The port between the business code (`src/pay/`: orders, refunds, notifies, the sweep) and one WeChat Pay
  * protocol. Everything here is in domain terms — camelCase, fen, ISO-8601 UTC, verified facts and typed
  * rejections; wire names (`out_trade_no`, `total_fee`, `result_code`, `req_info`, headers such as
- * `Wechatpay-Signature`) stay inside the adapter (`v2/` today; a `v3/` sibling next). See apps/api/README.md.
+ * `Wechatpay-Signature`) stay inside the adapters (`v2/`, `v3/`). See apps/api/README.md.
  *
  * Failures of the calls are the shared family (shared/wechat-error.ts): unavailable (outcome unknown), refused
  * (WeChat said no, with its code), bad response. The outcomes the business code must act on are NOT errors but
@@ -90,22 +90,45 @@ export type BodyVerdict =
   | 'xml_wrong_root'
   | 'xml_nested'
   | 'xml_attributes'
-  | 'xml_duplicate';
+  | 'xml_duplicate'
+  | 'json_not_well_formed'
+  | 'json_wrong_shape';
+
+/**
+ * A signed notify (v3) whose signature is not WeChat's over these bytes, now: headers missing, a timestamp that is
+ * not seconds or more than 300 s off, a serial no configured key has, a `WECHATPAY/SIGNTEST/` probe (WeChat checks
+ * that it is refused), a signature that does not verify. `bad_resource`: the encrypted resource does not decrypt
+ * with our key (or is not the JSON it should be).
+ */
+export type SignedNoticeRejection =
+  | 'missing_signature_headers'
+  | 'bad_timestamp'
+  | 'stale_timestamp'
+  | 'unknown_serial'
+  | 'signature_probe'
+  | 'bad_signature'
+  | 'bad_resource';
 
 /** A payment notify that is not a verified fact from WeChat for this merchant. */
 export type PayNoticeRejection =
   | BodyVerdict
+  | SignedNoticeRejection
   | 'return_fail'
   | 'missing_sign'
   | 'bad_sign_type'
-  | 'bad_signature'
   | 'wrong_appid'
   | 'wrong_mch_id'
   | 'missing_fields';
 
 /** A refund notify that is not a verified fact from WeChat for this merchant. */
 export type RefundNoticeRejection =
-  BodyVerdict | 'return_fail' | 'wrong_appid' | 'wrong_mch_id' | 'bad_req_info' | 'missing_fields';
+  | BodyVerdict
+  | SignedNoticeRejection
+  | 'return_fail'
+  | 'wrong_appid'
+  | 'wrong_mch_id'
+  | 'bad_req_info'
+  | 'missing_fields';
 
 /** The verdicts of a payment notify: the reader's rejections, then what the order said about a verified fact. */
 export type PayNotifyVerdict =
@@ -153,15 +176,27 @@ const BODY_REJECTIONS = {
   xml_nested: false,
   xml_attributes: false,
   xml_duplicate: false,
+  json_not_well_formed: false,
+  json_wrong_shape: false,
 } as const satisfies Record<BodyVerdict, false>;
+
+const SIGNED_REJECTIONS = {
+  missing_signature_headers: false,
+  bad_timestamp: false,
+  stale_timestamp: false,
+  unknown_serial: false,
+  signature_probe: false,
+  bad_signature: false,
+  bad_resource: false,
+} as const satisfies Record<SignedNoticeRejection, false>;
 
 /** Every rejection by a reader is refused: the business code spreads these into its acknowledgement records. */
 export const PAY_NOTICE_REJECTIONS = {
   ...BODY_REJECTIONS,
+  ...SIGNED_REJECTIONS,
   return_fail: false,
   missing_sign: false,
   bad_sign_type: false,
-  bad_signature: false,
   wrong_appid: false,
   wrong_mch_id: false,
   missing_fields: false,
@@ -169,6 +204,7 @@ export const PAY_NOTICE_REJECTIONS = {
 
 export const REFUND_NOTICE_REJECTIONS = {
   ...BODY_REJECTIONS,
+  ...SIGNED_REJECTIONS,
   return_fail: false,
   wrong_appid: false,
   wrong_mch_id: false,

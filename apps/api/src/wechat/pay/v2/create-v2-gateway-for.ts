@@ -6,6 +6,13 @@ import { createPayClient, type PayClient, type PayClientOptions } from './pay-cl
 
 type V2Deps = Pick<AppDeps, 'config' | 'logger' | 'payClientCertificate'> & Partial<Pick<AppDeps, 'metrics'>>;
 
+/** The API v2 key; the registry builds the v2 gateway only when one is configured. */
+function v2KeyOf(deps: V2Deps): string {
+  const key = deps.config.wechat.payKey;
+  if (key === undefined) throw new Error('no WeChat Pay API v2 key configured (WECHAT_PAY_KEY)');
+  return key;
+}
+
 /** The v2 pay client for this app's merchant, from the config (and the client certificate createDeps read). */
 export function createPayClientFor(
   deps: V2Deps,
@@ -17,7 +24,7 @@ export function createPayClientFor(
     ...(deps.payClientCertificate ? { clientCertificate: deps.payClientCertificate } : {}),
     appId: wechat.appId,
     mchId: wechat.mchId,
-    key: wechat.payKey,
+    key: v2KeyOf(deps),
     signType: wechat.paySignType,
     baseUrl: wechat.payBaseUrl,
     timeoutMs: wechat.timeoutMs,
@@ -33,7 +40,7 @@ export function createV2GatewayFor(deps: V2Deps, client: PayClient = createPayCl
   return createV2Gateway({
     appId: wechat.appId,
     mchId: wechat.mchId,
-    key: wechat.payKey,
+    key: v2KeyOf(deps),
     client,
     onceClient: createPayClientFor(deps, { maxAttempts: 1 }),
     logger: deps.logger,

@@ -5,6 +5,7 @@ import type {
   NotifyReply,
   PayNotifyVerdict,
   RefundNotifyVerdict,
+  SignedNoticeRejection,
 } from '../pay-gateway';
 
 /** The `return_msg` of a refused v2 notify, for each verdict (an acknowledged one says `OK`). */
@@ -24,14 +25,27 @@ const BODY_MESSAGES = {
   xml_nested: INVALID_XML,
   xml_attributes: INVALID_XML,
   xml_duplicate: INVALID_XML,
+  json_not_well_formed: INVALID_XML,
+  json_wrong_shape: INVALID_XML,
 } satisfies Record<BodyVerdict, string>;
+
+/** The v3 reader's refusals never reach a v2 reply in practice (the reply follows the reader); worded anyway. */
+const SIGNED_MESSAGES = {
+  missing_signature_headers: 'signature missing',
+  bad_timestamp: 'signature missing',
+  stale_timestamp: 'signature expired',
+  unknown_serial: 'signature mismatch',
+  signature_probe: 'signature mismatch',
+  bad_signature: 'signature mismatch',
+  bad_resource: 'resource does not decrypt',
+} satisfies Record<SignedNoticeRejection, string>;
 
 const PAY_MESSAGES = {
   ...BODY_MESSAGES,
+  ...SIGNED_MESSAGES,
   return_fail: 'return_code is not SUCCESS',
   missing_sign: 'no sign',
   bad_sign_type: 'unknown sign_type',
-  bad_signature: 'signature mismatch',
   wrong_appid: 'appid mismatch',
   wrong_mch_id: 'mch_id mismatch',
   missing_fields: 'out_trade_no, transaction_id or total_fee missing',
@@ -48,6 +62,7 @@ const PAY_MESSAGES = {
 
 const REFUND_MESSAGES = {
   ...BODY_MESSAGES,
+  ...SIGNED_MESSAGES,
   return_fail: 'return_code is not SUCCESS',
   wrong_appid: 'appid mismatch',
   wrong_mch_id: 'mch_id mismatch',
