@@ -47,8 +47,7 @@ export function createPayGateways(
   overrides: { v2?: PayGateway; v3?: PayGateway } = {},
 ): PayGateways {
   const { wechat } = deps.config;
-  const v2 =
-    overrides.v2 ?? (wechat.payKey === undefined ? undefined : createV2GatewayFor(deps));
+  const v2 = overrides.v2 ?? (wechat.payKey === undefined ? undefined : createV2GatewayFor(deps));
   const v3 =
     wechat.payApi !== 'v3'
       ? undefined
