@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDoctorReport, runDoctor, type DoctorCheck } from '../src/doctor/run-doctor';
 import { startEmulator, startTestApi, TEST_REDIS_URL, type TestApi, type TestEmulator } from './support';
+import { registerV3TestMerchant } from './support/v3-merchant';
 
 /**
  * `pnpm run doctor` against the emulator: a merchant of its own (not the published demo values — the config refuses
@@ -226,6 +227,38 @@ describe('pnpm run doctor', () => {
     expect(failed[0]!.name).toMatch(check);
     expect(failed[0]!.detail).toMatch(detail);
     expect(failed[0]!.fix).toMatch(fix);
+  });
+
+  it('checks a v3 merchant with a signed, verified query (and v2 while its key stays configured)', async () => {
+    const merchant = await registerV3TestMerchant(emulator, {
+      mode: 'publicKey',
+      v2Key: PAY_KEY,
+      appIds: [APP_ID],
+    });
+    // The EC test certificate is not this merchant's RSA API certificate: left out here.
+    const checks = await doctor({
+      ...good,
+      ...merchant.env,
+      WECHAT_PAY_CERT_PATH: undefined,
+      WECHAT_PAY_KEY_PATH: undefined,
+    });
+    const names = checks.map((check) => check.name);
+    expect(names).toContain(`WeChat Pay v2 merchant ${merchant.mchId} (a signed order query)`);
+    const v3 = checks.find((check) => check.name.startsWith('WeChat Pay v3 merchant'));
+    expect(v3).toMatchObject({ ok: true });
+    const wrongId = await doctor({
+      ...good,
+      ...merchant.env,
+      WECHAT_PAY_CERT_PATH: undefined,
+      WECHAT_PAY_KEY_PATH: undefined,
+      WECHAT_PAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0100000000000000000000000000000000',
+    });
+    // WeChat answers with the key it has; an answer that does not verify is never believed.
+    expect(wrongId.find((check) => check.name.startsWith('WeChat Pay v3 merchant'))).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/Wechatpay-Serial PUB_KEY_ID_\d+ names no configured key/),
+      fix: expect.stringMatching(/WECHAT_PAY_PUBLIC_KEY_PATH/),
+    });
   });
 
   it("fails a client key that is not the certificate's, in words", async () => {

@@ -8,7 +8,10 @@ import { createLogger } from '../logger';
 import { describeUrl, errorCodeOf, errorDetailOf } from '../shared/dependency-error';
 import { WechatRefusedError, WechatUnavailableError, WechatBadResponseError } from '../shared/wechat-error';
 import { migrationProvider, openDatabase } from '../store/database';
+import Keyv from 'keyv';
+import { createInProcessLocks } from '../shared/in-process-locks';
 import { createPayClientFor } from '../wechat/pay/v2/create-v2-gateway-for';
+import { createV3GatewayFor } from '../wechat/pay/v3/create-v3-gateway-for';
 import { ACCESS_TOKEN_ENDPOINT } from '../wechat/token-manager';
 import { createWechatJsonClient } from '../wechat/wechat-http';
 
@@ -72,7 +75,9 @@ export async function runDoctor(
   if (config.redisUrl) checks.push(await checkRedis(config.redisUrl, timeoutMs));
   checks.push(...(await checkWechatHosts(config, timeoutMs)));
   checks.push(await checkAppCredentials(config, timeoutMs));
-  checks.push(await checkV2Merchant(config, probe));
+  // v2 while its key is configured (with v3 too: the live switch keeps v2 orders on v2), v3 when chosen.
+  if (config.wechat.payKey !== undefined) checks.push(await checkV2Merchant(config, probe));
+  if (config.wechat.payV3) checks.push(await checkV3Merchant(config, probe));
   checks.push(
     await checkVerificationFile(config, options.reachPublicBaseUrl ?? config.publicBaseUrl, timeoutMs),
   );
@@ -311,6 +316,55 @@ async function checkV2Merchant(config: Config, probe: string): Promise<DoctorChe
         name,
         errorDetailOf(err),
         "the answer did not verify with WECHAT_PAY_KEY: the key (or WECHAT_PAY_SIGN_TYPE) is not the merchant's",
+      );
+    }
+    return fail(name, errorDetailOf(err), unavailableFix(err));
+  }
+}
+
+async function checkV3Merchant(config: Config, probe: string): Promise<DoctorCheck> {
+  const name = `WeChat Pay v3 merchant ${config.wechat.mchId} (a signed, verified order query)`;
+  const v3 = config.wechat.payV3;
+  if (!v3) return fail(name, 'WECHAT_PAY_API is not v3', 'set WECHAT_PAY_API=v3');
+  const gateway = createV3GatewayFor(
+    {
+      config,
+      logger: createLogger('silent'),
+      cache: new Keyv(),
+      locks: createInProcessLocks(),
+      now: Date.now,
+    },
+    v3,
+    { maxAttempts: 1 },
+  );
+  try {
+    const answer = await gateway.queryOrder(probe);
+    if (answer.state === 'unknown') {
+      return ok(
+        name,
+        'signature, serial, and the answer verified with the configured WeChat Pay key (a made-up order: not found)',
+      );
+    }
+    return fail(name, `WeChat knows the made-up order ${probe}`, 'run the doctor again (a number clash)');
+  } catch (err) {
+    if (err instanceof WechatRefusedError) {
+      const fixes: Record<string, string> = {
+        SIGN_ERROR:
+          'WECHAT_PAY_MCH_PRIVATE_KEY_PATH / WECHAT_PAY_MCH_CERT_SERIAL are not the API certificate WeChat knows ' +
+          '(账户中心 → API安全 → API证书: the serial shown there, and the apiclient_key.pem downloaded with it)',
+        INVALID_REQUEST:
+          'Wechatpay-Serial was refused: WECHAT_PAY_PUBLIC_KEY_ID must be the ID shown next to the public key in ' +
+          '账户中心 → API安全 → 微信支付公钥',
+        RESOURCE_NOT_EXISTS:
+          'no platform certificate for this merchant: configure WECHAT_PAY_PUBLIC_KEY_PATH + WECHAT_PAY_PUBLIC_KEY_ID',
+      };
+      return fail(name, `${err.code}: ${err.detail}`, fixes[err.code] ?? "see WeChat Pay's v3 error codes");
+    }
+    if (err instanceof WechatBadResponseError) {
+      return fail(
+        name,
+        errorDetailOf(err),
+        'the answer did not verify: WECHAT_PAY_PUBLIC_KEY_PATH / WECHAT_PAY_PLATFORM_CERTS are not this merchant’s',
       );
     }
     return fail(name, errorDetailOf(err), unavailableFix(err));

@@ -59,6 +59,8 @@ export async function registerV3TestMerchant(
     certificates?: 'auto' | 'dir' | 'none';
     v2Key?: string;
     mchId?: string;
+    /** Default: the demo app. */
+    appIds?: string[];
   },
 ): Promise<V3TestMerchant> {
   counter += 1;
@@ -69,7 +71,7 @@ export async function registerV3TestMerchant(
   const certSerialNo = '1A2B3C4D5E6F708192A3B4C5D6E7F80912345678';
   await emulator.control('POST', '/__emulator/merchants', {
     mchId,
-    appIds: [DEMO.appId],
+    appIds: options.appIds ?? [DEMO.appId],
     ...(options.v2Key === undefined ? {} : { key: options.v2Key }),
     v3: {
       apiV3Key,
