@@ -24,11 +24,18 @@ export function createPayServices(
   gateways: PayGateways = createPayGateways(deps),
 ): PayServices {
   const withGateways = { ...deps, gateways };
+  const handlePayNotify = createPayNotifyHandler(withGateways);
+  const handleRefundNotify = createRefundNotifyHandler(withGateways);
   return {
     gateways,
     orders: createOrderService(deps, gateways),
     refunds: createRefundService(deps, gateways),
-    handlePayNotify: createPayNotifyHandler(withGateways),
-    handleRefundNotify: createRefundNotifyHandler(withGateways),
+    // Refunds started in the merchant console are notified to the order's (payment) notify URL.
+    handlePayNotify: (notify) => {
+      const request = { rawBody: notify.body.ok ? notify.body.text : '', headers: notify.headers };
+      const carriesRefund = notify.body.ok && gateways.forNotify(request).carriesRefund(request);
+      return carriesRefund ? handleRefundNotify(notify) : handlePayNotify(notify);
+    },
+    handleRefundNotify,
   };
 }

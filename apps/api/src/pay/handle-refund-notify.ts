@@ -40,11 +40,41 @@ export function createRefundNotifyHandler(deps: RefundNotifyDeps): NotifyHandler
       const notice = reading.notice;
       const { outRefundNo, outTradeNo } = notice;
       const ids = { outTradeNo, ...(notice.refundId ? { transactionId: notice.refundId } : {}) };
-      const refund = await db
-        .selectFrom('refunds')
-        .selectAll()
-        .where('out_refund_no', '=', outRefundNo)
-        .executeTakeFirst();
+      const findRefund = () =>
+        db.selectFrom('refunds').selectAll().where('out_refund_no', '=', outRefundNo).executeTakeFirst();
+      let refund = await findRefund();
+      if (!refund && notice.outcome) {
+        // A refund this api never asked for, verified as WeChat's, of one of our paid orders: started in the merchant
+        // console (商户平台 → 交易中心 → 退款). The money went (or did not): recorded as a refund of that order and
+        // applied like ours. A copy arriving at the same time finds the row inserted (the insert does nothing).
+        const order = await db
+          .selectFrom('orders')
+          .select('status')
+          .where('out_trade_no', '=', outTradeNo)
+          .executeTakeFirst();
+        if (order && (order.status === 'PAID' || order.status === 'REFUNDED')) {
+          const now = isoAt(deps.now());
+          await db
+            .insertInto('refunds')
+            .values({
+              out_refund_no: outRefundNo,
+              out_trade_no: outTradeNo,
+              amount_fen: notice.amountFen,
+              reason: null,
+              status: 'PROCESSING',
+              refund_id: notice.refundId ?? null,
+              created_at: now,
+              updated_at: now,
+            })
+            .onConflict((conflict) => conflict.column('out_refund_no').doNothing())
+            .execute();
+          logger.warn(
+            { outRefundNo, outTradeNo },
+            'a refund started outside this api (merchant console) recorded',
+          );
+          refund = await findRefund();
+        }
+      }
       if (!refund) return { verdict: 'unknown_refund', ...ids };
       if (refund.out_trade_no !== outTradeNo) return { verdict: 'refund_order_mismatch', ...ids };
       if (notice.amountFen !== refund.amount_fen) {

@@ -21,6 +21,8 @@ export interface StartTestApiOptions {
   sqliteUrl?: string;
   /** Extra/overriding environment variables (e.g. COOKIE_KEYS, ALLOWED_CALLBACK_ORIGINS). */
   env?: Record<string, string | undefined>;
+  /** With `database: 'postgres'`: this existing schema (shared by a fleet; the caller creates and drops it). */
+  sharedSchema?: string;
   /** Use the local Redis (REDIS_URL) for cache and locks. */
   redis?: boolean;
   /** Cache/lock key namespace; default a random one. Instances of one "fleet" share it. */
@@ -65,12 +67,18 @@ async function withPg(fn: (client: pg.Client) => Promise<unknown>): Promise<void
  * origin (so OAuth redirect_uri, callback allow-list and the session cookie all use the real URL), then the deps and
  * the app. Each call gets its own database (and, unless shared on purpose, its own cache namespace).
  */
+/** Run `text` on the test PostgreSQL (e.g. create or drop a fleet's shared schema). */
+export async function pgExecute(text: string): Promise<void> {
+  await withPg((client) => client.query(text));
+}
+
 export async function startTestApi(options: StartTestApiOptions): Promise<TestApi> {
   const server = createServer();
   const port = await listen(server);
   const url = `http://127.0.0.1:${port}`;
   const database = options.sqliteUrl ? 'sqlite' : (options.database ?? 'sqlite');
-  const schema = database === 'postgres' ? `api_test_${randomSuffix()}` : undefined;
+  const ownSchema = database === 'postgres' && options.sharedSchema === undefined;
+  const schema = database === 'postgres' ? (options.sharedSchema ?? `api_test_${randomSuffix()}`) : undefined;
 
   const cleanups: (() => Promise<void>)[] = [
     () =>
@@ -84,7 +92,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
   };
 
   try {
-    if (schema) {
+    if (schema && ownSchema) {
       await withPg((client) => client.query(`create schema "${schema}"`));
     }
     const config = parseConfig(
@@ -106,7 +114,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
       cleanups.push(() => handle.deps.cache.clear());
     }
     cleanups.push(() => handle.close());
-    if (schema) {
+    if (schema && ownSchema) {
       cleanups.push(() => withPg((client) => client.query(`drop schema if exists "${schema}" cascade`)));
     }
     const app = createApp(handle.deps);
@@ -116,7 +124,7 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
     });
     return { url, config, deps: handle.deps, app, close: runCleanups };
   } catch (err) {
-    if (schema) {
+    if (schema && ownSchema) {
       cleanups.push(() => withPg((client) => client.query(`drop schema if exists "${schema}" cascade`)));
     }
     await runCleanups();

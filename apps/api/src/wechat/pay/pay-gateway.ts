@@ -267,6 +267,11 @@ export interface PayGateway {
   readonly signSchemes: readonly SignScheme[];
   /** Whether a notify body is in this protocol's format (v2: XML; v3: JSON). */
   recognises(notify: NotifyRequest): boolean;
+  /**
+   * Whether a notify that reached the PAYMENT notify URL is a refund notify (unverified, for routing only: its reader
+   * verifies it). Refunds started in the merchant console are notified to the order's notify URL.
+   */
+  carriesRefund(notify: NotifyRequest): boolean;
 
   prepay(request: PrepayRequest): Promise<Prepay>;
   /** `once`: a single attempt, no retries (a user is waiting; the sweep retries properly). */

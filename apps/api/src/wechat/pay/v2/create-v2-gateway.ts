@@ -1,4 +1,4 @@
-import { buildJsapiPayParams, formatPayTime, parsePayTime } from '@wxh5/wechat-core';
+import { buildJsapiPayParams, formatPayTime, parsePayTime, parseXml } from '@wxh5/wechat-core';
 import type { Logger } from 'pino';
 import { isRefused } from '../../../shared/wechat-error';
 import type { OrderAtWechat, PayGateway } from '../pay-gateway';
@@ -70,6 +70,15 @@ export function createV2Gateway(options: V2GatewayOptions): PayGateway {
     signSchemes: ['MD5', 'HMAC-SHA256'],
     // v2 notifies are XML documents; v3's are JSON.
     recognises: (notify) => notify.rawBody.trimStart().startsWith('<'),
+    // A refund notify has an encrypted req_info and no sign; a payment notify always has a sign.
+    carriesRefund(notify) {
+      try {
+        const fields = parseXml(notify.rawBody);
+        return fields['req_info'] !== undefined && fields['sign'] === undefined;
+      } catch {
+        return false;
+      }
+    },
 
     async prepay(request) {
       const { prepayId } = await client.unifiedOrder({

@@ -89,6 +89,14 @@ export function createV3Gateway(options: V3GatewayOptions): PayGateway {
     // v3 notifies are JSON (signed in the Wechatpay-* headers); v2's are XML.
     recognises: (notify) =>
       notify.rawBody.trimStart().startsWith('{') || notify.headers['wechatpay-signature'] !== undefined,
+    carriesRefund(notify) {
+      try {
+        const envelope = JSON.parse(notify.rawBody) as { event_type?: unknown } | null;
+        return typeof envelope?.event_type === 'string' && envelope.event_type.startsWith('REFUND.');
+      } catch {
+        return false;
+      }
+    },
 
     async prepay(request) {
       const endpoint = '/v3/pay/transactions/jsapi';
