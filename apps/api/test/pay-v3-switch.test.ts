@@ -103,7 +103,7 @@ describe('the live switch from v2 to v3', () => {
       try {
         // A v2 order paid after the switch: its v2 notify still verifies and applies.
         await emulator.control('POST', `/__emulator/orders/${openUnderV2.outTradeNo}/pay`, {});
-        expect((await waitForStatus(after, openUnderV2.outTradeNo, 'PAID'))?.sign_type).toBe('HMAC-SHA256');
+        expect((await waitForStatus(after, openUnderV2.outTradeNo, 'PAID'))?.sign_scheme).toBe('HMAC-SHA256');
 
         // A refund of a v2 order started in the merchant console: notified in v2 XML, applied.
         await emulator.control('POST', `/__emulator/orders/${paidUnderV2.outTradeNo}/refund`, {});
@@ -125,7 +125,7 @@ describe('the live switch from v2 to v3', () => {
         // New orders: v3, RSA.
         const underV3 = await placeOrder(after, 600);
         expect(underV3.payParams.signType).toBe('RSA');
-        expect((await orderRow(after.deps.db, underV3.outTradeNo))?.sign_type).toBe('RSA');
+        expect((await orderRow(after.deps.db, underV3.outTradeNo))?.sign_scheme).toBe('RSA');
 
         // A v2-signed notify (valid v2 key and sign) for the v3 order: refused, order unchanged.
         const forged = await postXml(

@@ -1,6 +1,6 @@
 import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
 import { loadMerchantPrivateKey, verifyJsapiPaySignV3 } from '@wxh5/wechat-core';
-import { DEMO_KEY_FILES } from '@wxh5/wechat-emulator';
+import { DEMO_KEY_FILES, DEMO_WECHATPAY_PUBLIC_KEY_ID } from '@wxh5/wechat-emulator';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('WeChat Pay v3, public-key mode (the demo merchant)', () => {
     expect(payParams.signType).toBe('RSA');
     expect(verifyJsapiPaySignV3(payParams, DEMO_MERCHANT_PUBLIC_KEY)).toBe(true);
     const row = await orderRow(api.deps.db, outTradeNo);
-    expect(row).toMatchObject({ status: 'PENDING', sign_type: 'RSA', amount_fen: 321 });
+    expect(row).toMatchObject({ status: 'PENDING', sign_scheme: 'RSA', amount_fen: 321 });
     expect(row?.prepay_id).toBe(payParams.package.slice('prepay_id='.length));
     const atWechat = await emulator.control<Record<string, unknown>>(
       'GET',
@@ -111,7 +111,13 @@ describe('WeChat Pay v3, public-key mode (the demo merchant)', () => {
     const delivered = log.find((entry) => entry.outTradeNo === outTradeNo && entry.ok);
     expect(delivered).toMatchObject({ api: 'v3', status: 200 });
     const audit = await notificationsFor(api.deps.db, outTradeNo);
-    expect(audit.map((entry) => entry.verdict)).toContain('accepted');
+    const accepted = audit.find((entry) => entry.verdict === 'accepted');
+    // The audit row keeps the signature headers the notify was verified with.
+    expect(JSON.parse(accepted?.headers ?? '{}')).toMatchObject({
+      'wechatpay-serial': DEMO_WECHATPAY_PUBLIC_KEY_ID,
+      'wechatpay-signature': expect.any(String),
+      'wechatpay-timestamp': expect.stringMatching(/^\d+$/),
+    });
   });
 
   it('refuses the emulator’s WECHATPAY/SIGNTEST probe of a paid order', async () => {
