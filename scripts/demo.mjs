@@ -15,6 +15,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEV = process.argv.includes('--dev');
 const BACKEND = process.argv.includes('--backend');
+/** `pnpm start -- --pay=v2` runs WeChat Pay API v2; the default is v3 in public-key mode (what a new merchant gets). */
+const PAY_ARG = process.argv.find((arg) => arg.startsWith('--pay='));
+const PAY_API = PAY_ARG === undefined ? 'v3' : PAY_ARG.slice('--pay='.length);
+if (PAY_API !== 'v2' && PAY_API !== 'v3') {
+  console.error(`--pay must be v2 or v3 (got ${PAY_API})`);
+  process.exit(1);
+}
 
 const PUBLIC_PORT = 3000;
 const EMULATOR_PORT = 4000;
@@ -39,7 +46,9 @@ const DEMO_ENV = {
   WECHAT_APP_ID: 'wx8a4c5b1d2e3f6a70',
   WECHAT_APP_SECRET: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
   WECHAT_MCH_ID: '1900000109',
+  // Kept with v3 too: the v2 orders of an earlier `pnpm start -- --pay=v2` still verify and refund (the live switch).
   WECHAT_PAY_KEY: 'DemoPayKey0123456789abcdefABCDEF',
+  WECHAT_PAY_API: PAY_API,
   WECHAT_OAUTH_BASE_URL: EMULATOR_URL,
   WECHAT_API_BASE_URL: EMULATOR_URL,
   WECHAT_PAY_BASE_URL: EMULATOR_URL,
@@ -99,6 +108,33 @@ function h5BuildIsStale() {
 /** tsx's CLI as the workspace package resolves it (run with this Node: no pnpm wrapper between us and the child). */
 function tsxCli(packageDir) {
   return createRequire(path.join(ROOT, packageDir, 'package.json')).resolve('tsx/cli');
+}
+
+/**
+ * The demo merchant's API v3 material, read from the emulator's own exports (its demo key files and IDs: public,
+ * valid nowhere else) rather than copied here.
+ */
+function demoPayV3Env() {
+  const script =
+    "import('./src/index.ts').then((m) => console.log(JSON.stringify({" +
+    'WECHAT_PAY_MCH_PRIVATE_KEY_PATH: m.DEMO_KEY_FILES.merchantPrivateKey,' +
+    'WECHAT_PAY_MCH_CERT_SERIAL: m.DEMO_MCH_CERT_SERIAL,' +
+    'WECHAT_PAY_API_V3_KEY: m.DEMO_API_V3_KEY,' +
+    'WECHAT_PAY_PUBLIC_KEY_PATH: m.DEMO_KEY_FILES.wechatpayPublicKey,' +
+    'WECHAT_PAY_PUBLIC_KEY_ID: m.DEMO_WECHATPAY_PUBLIC_KEY_ID})))';
+  const result = spawnSync(
+    process.execPath,
+    [tsxCli('packages/wechat-emulator'), '--input-type=module', '-e', script],
+    {
+      cwd: path.join(ROOT, 'packages/wechat-emulator'),
+      encoding: 'utf8',
+    },
+  );
+  const line = result.stdout?.trim().split('\n').at(-1);
+  if (result.status !== 0 || !line) {
+    throw new Error(`cannot read the emulator's demo v3 keys: ${result.stderr || 'no output'}`);
+  }
+  return JSON.parse(line);
 }
 
 /** Start a child in its own process group (so Ctrl-C can stop it and its grandchildren), prefixing its output. */
@@ -201,6 +237,7 @@ async function main() {
     }
   }
   mkdirSync(path.join(ROOT, 'data'), { recursive: true });
+  if (PAY_API === 'v3') Object.assign(DEMO_ENV, demoPayV3Env());
 
   const emulator = start('emulator', process.execPath, [tsxCli('packages/wechat-emulator'), 'src/main.ts'], {
     cwd: path.join(ROOT, 'packages/wechat-emulator'),
@@ -248,6 +285,11 @@ async function main() {
   }
   log(`Open ${PUBLIC_URL}  (the page behaves as inside WeChat; test users: Alice 王, Bob 李, Carol 张)`);
   log(`WeChat emulator: ${EMULATOR_URL}  (control API: ${EMULATOR_URL}/__emulator/)`);
+  log(
+    PAY_API === 'v3'
+      ? 'WeChat Pay: API v3, public-key mode (the demo merchant 1900000109); `pnpm start -- --pay=v2` for API v2'
+      : 'WeChat Pay: API v2 (HMAC-SHA256); `pnpm start` alone runs API v3',
+  );
   log(
     `Merchant refunds: POST ${PUBLIC_URL}/api/admin/orders/<outTradeNo>/refund with "Authorization: Bearer ${DEMO_ENV.ADMIN_TOKEN}"`,
   );

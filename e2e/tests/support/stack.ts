@@ -5,7 +5,13 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startWechatEmulator } from '@wxh5/wechat-emulator';
+import {
+  DEMO_API_V3_KEY,
+  DEMO_KEY_FILES,
+  DEMO_MCH_CERT_SERIAL,
+  DEMO_WECHATPAY_PUBLIC_KEY_ID,
+  startWechatEmulator,
+} from '@wxh5/wechat-emulator';
 import type { EmulatorHandle } from '@wxh5/wechat-emulator';
 import { H5_DIST_DIR, REPO_ROOT, isH5BuildStale } from './h5-build';
 
@@ -107,7 +113,12 @@ const requireFromApi = createRequire(path.join(REPO_ROOT, 'apps/api/package.json
  * milliseconds) and the api as a child (`tsx apps/api/src/main.ts`, a free port, SQLite in a temp dir) serving
  * the built H5 with the emulator's bridge script injected.
  */
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** WeChat Pay API of new orders: v2 (default here, the existing flows) or v3 (public-key mode, the demo's keys). */
+  pay?: 'v2' | 'v3';
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (isH5BuildStale()) {
     throw new Error(
       `${H5_DIST_DIR} is missing or older than the H5 sources: run \`pnpm --filter @wxh5/h5 build\``,
@@ -137,6 +148,17 @@ export async function startStack(): Promise<Stack> {
     H5_DIST_DIR,
     ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
+    // v3: the demo merchant in public-key mode, with the emulator's demo key files (the v2 key stays: live switch).
+    ...(options.pay === 'v3'
+      ? {
+          WECHAT_PAY_API: 'v3',
+          WECHAT_PAY_MCH_PRIVATE_KEY_PATH: DEMO_KEY_FILES.merchantPrivateKey,
+          WECHAT_PAY_MCH_CERT_SERIAL: DEMO_MCH_CERT_SERIAL,
+          WECHAT_PAY_API_V3_KEY: DEMO_API_V3_KEY,
+          WECHAT_PAY_PUBLIC_KEY_PATH: DEMO_KEY_FILES.wechatpayPublicKey,
+          WECHAT_PAY_PUBLIC_KEY_ID: DEMO_WECHATPAY_PUBLIC_KEY_ID,
+        }
+      : { WECHAT_PAY_API: 'v2' }),
   };
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
   const api = spawn(process.execPath, [tsxCli, path.join(REPO_ROOT, 'apps/api/src/main.ts')], {
