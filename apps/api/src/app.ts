@@ -16,7 +16,7 @@ import { createAuthRoutes } from './routes/auth-routes';
 import { createHealthRoutes } from './routes/health-routes';
 import { createJssdkRoutes } from './routes/jssdk-routes';
 import { createOpenApiRoutes } from './routes/openapi-routes';
-import { observeWechatCalls } from './metrics/create-metrics';
+import { observeCredentialRefreshes, observeWechatCalls } from './metrics/create-metrics';
 import { mountRouter } from './http/mount-router';
 import { createTokenManagerFromDeps } from './wechat/token-manager';
 
@@ -43,7 +43,11 @@ export function createApp(deps: AppDeps, pay: PayServices = createPayServices(de
     app,
     createJssdkRoutes(
       deps,
-      createTokenManagerFromDeps({ ...deps, observeWechatCall: observeWechatCalls(deps.metrics) }),
+      createTokenManagerFromDeps({
+        ...deps,
+        observeWechatCall: observeWechatCalls(deps.metrics),
+        observeRefresh: observeCredentialRefreshes(deps.metrics),
+      }),
     ),
   );
   mountRouter(app, createHealthRoutes(deps));

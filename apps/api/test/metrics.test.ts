@@ -69,6 +69,40 @@ describe('GET /metrics', () => {
     ).toBe(1);
   });
 
+  it('counts a close (PENDING → CLOSED) once, and each credential fetched from WeChat once', async () => {
+    const closed = 'wxh5_order_transitions_total{from="PENDING",to="CLOSED"}';
+    const tokenFetched = 'wxh5_credential_refreshes_total{kind="access_token",outcome="ok"}';
+    const ticketFetched = 'wxh5_credential_refreshes_total{kind="jsapi_ticket",outcome="ok"}';
+    const before = {
+      closed: await sample(closed),
+      token: await sample(tokenFetched),
+      ticket: await sample(ticketFetched),
+    };
+
+    const client = createHttpClient(api.url);
+    const cookie = sessionCookie(shared.aliceOpenId);
+    const created = await client.post('/api/wechat/pay/payWallet', {
+      headers: { cookie },
+      json: { amountFen: 260 },
+    });
+    const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
+    for (let i = 0; i < 2; i += 1) {
+      const close = await client.post(`/api/wechat/pay/orders/${outTradeNo}/close`, {
+        headers: { cookie, origin: api.url },
+      });
+      expect(close.status).toBe(200);
+    }
+    expect(await sample(closed)).toBe(before.closed + 1);
+
+    // Two signatures: the token and the ticket are fetched for the first, served from the cache for the second.
+    for (let i = 0; i < 2; i += 1) {
+      const signed = await client.get(`/api/wechat/jssdk?url=${encodeURIComponent(`${api.url}/pay`)}`);
+      expect(signed.status).toBe(200);
+    }
+    expect(await sample(tokenFetched)).toBe(before.token + 1);
+    expect(await sample(ticketFetched)).toBe(before.ticket + 1);
+  });
+
   it('answers only /metrics, in the Prometheus text format', async () => {
     const response = await fetch(metricsUrl);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

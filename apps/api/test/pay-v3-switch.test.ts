@@ -320,6 +320,15 @@ describe('three api instances on PostgreSQL + Redis, v3 migrating (public key + 
     expect(orders.every((order) => order.payParams.signType === 'RSA')).toBe(true);
     const after = (await emulator.counters()).endpoints['/v3/certificates'] ?? 0;
     expect(after - before).toBe(1);
+    // wxh5_credential_refreshes_total says so too: one successful download across the three instances' counters.
+    const downloads = await Promise.all(
+      fleet.map(async (api) =>
+        (await api.deps.metrics.credentialRefreshes.get()).values
+          .filter((v) => v.labels.kind === 'platform_certificates' && v.labels.outcome === 'ok')
+          .reduce((sum, v) => sum + v.value, 0),
+      ),
+    );
+    expect(downloads.reduce((sum, n) => sum + n, 0)).toBe(1);
   });
 
   it(

@@ -13,12 +13,25 @@ export interface AppMetrics {
   notifies: Counter<'kind' | 'verdict'>;
   /** Every call to WeChat (all its attempts): `outcome` ok | refused (a business error) | unavailable. */
   wechatCalls: Histogram<'endpoint' | 'outcome'>;
-  /** Order status changes made by this instance: PENDING → PAID, CLOSED → PAID. */
+  /** Order status changes made by this instance: PENDING → PAID, CLOSED → PAID, PENDING → CLOSED. */
   orderTransitions: Counter<'from' | 'to'>;
+  /**
+   * Credentials fetched from WeChat by this instance (a cache hit is not a refresh): `kind` access_token |
+   * jsapi_ticket | platform_certificates, `outcome` ok | failed.
+   */
+  credentialRefreshes: Counter<'kind' | 'outcome'>;
   /** Background sweep passes: `outcome` ok | failed. */
   sweepRuns: Counter<'outcome'>;
   /** What the last sweep pass found to reconcile (capped by its batch of 100): `kind` orders | refunds. */
   sweepBacklog: Gauge<'kind'>;
+}
+
+export type CredentialKind = 'access_token' | 'jsapi_ticket' | 'platform_certificates';
+export type ObserveCredentialRefresh = (kind: CredentialKind, outcome: 'ok' | 'failed') => void;
+
+/** Count each credential refresh (the token manager's and the v3 certificates' `observeRefresh` option). */
+export function observeCredentialRefreshes(metrics: AppMetrics): ObserveCredentialRefresh {
+  return (kind, outcome) => metrics.credentialRefreshes.inc({ kind, outcome });
 }
 
 /** Record each WeChat call (the wechat clients' `observe` option) in `wxh5_wechat_call_duration_seconds`. */
@@ -58,6 +71,12 @@ export function createMetrics(registry = new Registry()): AppMetrics {
       name: 'wxh5_order_transitions_total',
       help: 'Order status transitions made by this instance',
       labelNames: ['from', 'to'],
+      registers,
+    }),
+    credentialRefreshes: new Counter({
+      name: 'wxh5_credential_refreshes_total',
+      help: 'access_token, jsapi_ticket and v3 platform-certificate fetches from WeChat, by outcome',
+      labelNames: ['kind', 'outcome'],
       registers,
     }),
     sweepRuns: new Counter({

@@ -104,6 +104,13 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
       .executeTakeFirstOrThrow();
   }
 
+  /** PENDING → CLOSED here (once, counted). */
+  async function closePending(outTradeNo: string, now: string): Promise<boolean> {
+    const closed = await closePendingOrder(db, outTradeNo, now);
+    if (closed) deps.metrics.orderTransitions.inc({ from: 'PENDING', to: 'CLOSED' });
+    return closed;
+  }
+
   async function reconcileOrder(order: OrderRow, once = false): Promise<ReconcileOutcome> {
     const answer = await gateways.forScheme(order.sign_scheme).queryOrder(order.out_trade_no, { once });
     const now = isoAt(deps.now());
@@ -135,7 +142,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
         return outcome === 'paid' || outcome === 'paid_after_close' ? 'paid' : 'unchanged';
       }
       case 'closed':
-        return (await closePendingOrder(db, order.out_trade_no, now)) ? 'closed' : 'unchanged';
+        return (await closePending(order.out_trade_no, now)) ? 'closed' : 'unchanged';
       case 'open':
         // Still payable at WeChat (including a payment attempt the bank refused): it expires like any unpaid
         // order — the sweep closes it at WeChat, then here.
@@ -192,7 +199,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
       return (await reload(order.out_trade_no)).status;
     }
     // Closed now, already closed there, or never created there (the prepay failed): closed here too.
-    await closePendingOrder(db, order.out_trade_no, isoAt(deps.now()));
+    await closePending(order.out_trade_no, isoAt(deps.now()));
     return (await reload(order.out_trade_no)).status;
   }
 

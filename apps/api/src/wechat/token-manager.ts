@@ -45,6 +45,8 @@ export interface TokenManagerOptions {
    * fetch supersedes the previous token (it keeps working for 5 minutes).
    */
   tokenEndpoint?: 'stable' | 'classic';
+  /** Told of every fetch of a credential from WeChat (metrics), with whether it succeeded. */
+  observeRefresh?: (kind: 'access_token' | 'jsapi_ticket', outcome: 'ok' | 'failed') => void;
   /** Upper bound of one fetch including its retries; the cross-instance lock lives this long. */
   lockTtlMs: number;
   /**
@@ -187,7 +189,23 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
-  async function fetchAccessToken(): Promise<CachedCredential> {
+  /** A fetch from WeChat, counted (`observeRefresh`) as it ends. */
+  async function counted<T>(kind: 'access_token' | 'jsapi_ticket', fetch: () => Promise<T>): Promise<T> {
+    try {
+      const value = await fetch();
+      options.observeRefresh?.(kind, 'ok');
+      return value;
+    } catch (err) {
+      options.observeRefresh?.(kind, 'failed');
+      throw err;
+    }
+  }
+
+  function fetchAccessToken(): Promise<CachedCredential> {
+    return counted('access_token', fetchAccessTokenOnce);
+  }
+
+  async function fetchAccessTokenOnce(): Promise<CachedCredential> {
     const answer = stable
       ? await client.post<TokenAnswer>(
           ACCESS_TOKEN_ENDPOINT,
@@ -251,7 +269,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   async function fetchTicket(accessToken: string): Promise<TicketAnswer> {
     return withCooldown('jsapi_ticket', () =>
-      client.get<TicketAnswer>(TICKET_ENDPOINT, { access_token: accessToken, type: 'jsapi' }),
+      counted('jsapi_ticket', () =>
+        client.get<TicketAnswer>(TICKET_ENDPOINT, { access_token: accessToken, type: 'jsapi' }),
+      ),
     );
   }
 
@@ -314,6 +334,8 @@ export function createTokenManagerFromDeps(deps: {
   logger: Logger;
   /** Told of every token/ticket call (metrics); a refresh is one call to the token or ticket endpoint. */
   observeWechatCall?: ObserveWechatCall;
+  /** Told of every credential fetch (metrics). */
+  observeRefresh?: TokenManagerOptions['observeRefresh'];
 }): TokenManager {
   const retries = 2;
   return createTokenManager({
@@ -330,6 +352,7 @@ export function createTokenManagerFromDeps(deps: {
     locks: deps.locks,
     now: deps.now,
     logger: deps.logger,
+    ...(deps.observeRefresh ? { observeRefresh: deps.observeRefresh } : {}),
     // A ticket fetch may include a token fetch and one token replacement, each with its retries.
     lockTtlMs: 3 * (retries + 1) * deps.config.wechat.timeoutMs + 2000,
     // Without Redis the cache is this process's own: a local copy in front of it is exact (see `localTier`).

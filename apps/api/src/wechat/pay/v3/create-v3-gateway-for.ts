@@ -1,6 +1,6 @@
 import type { PayV3Config } from '../../../config';
 import type { AppDeps } from '../../../deps';
-import { observeWechatCalls } from '../../../metrics/create-metrics';
+import { observeCredentialRefreshes, observeWechatCalls } from '../../../metrics/create-metrics';
 import type { PayGateway } from '../pay-gateway';
 import { createV3Gateway } from './create-v3-gateway';
 import { createWechatpayKeys } from './create-wechatpay-keys';
@@ -39,6 +39,7 @@ export function createV3GatewayFor(
     logger: deps.logger,
     now: deps.now,
     call: (request) => client.call(request),
+    ...(deps.metrics ? { observeRefresh: observeCredentialRefreshes(deps.metrics) } : {}),
   });
   const client = clientFor();
   return createV3Gateway({

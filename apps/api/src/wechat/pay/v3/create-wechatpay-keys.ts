@@ -34,6 +34,8 @@ export interface WechatpayKeysOptions {
   locks: LockService;
   logger: Logger;
   now: () => number;
+  /** Told of every download of the platform certificates (metrics), with whether it succeeded. */
+  observeRefresh?: (kind: 'platform_certificates', outcome: 'ok' | 'failed') => void;
   /** Calls `GET /v3/certificates` through the v3 client (set after the client is built: it needs these keys). */
   call: (request: V3Request) => Promise<V3Answer>;
 }
@@ -165,7 +167,14 @@ export function createWechatpayKeys(options: WechatpayKeysOptions): WechatpayKey
     return locks.withLock(cacheKey, DOWNLOAD_LOCK_TTL_MS, async () => {
       const again = await readCache();
       if (fresh(again) && again) return again;
-      return { fetchedAtMs: now(), certificates: await download() };
+      try {
+        const downloaded = await download();
+        options.observeRefresh?.('platform_certificates', 'ok');
+        return { fetchedAtMs: now(), certificates: downloaded };
+      } catch (err) {
+        options.observeRefresh?.('platform_certificates', 'failed');
+        throw err;
+      }
     });
   }
 
