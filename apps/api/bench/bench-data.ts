@@ -2,16 +2,12 @@
  * What both sides of the benchmark agree on: the notify orders (inserted by the runner into the database a server
  * uses) and their valid v2 notifies (sent by autocannon), both derived from a tag and `i` alone.
  */
-import { buildXml, createNonce, formatPayTime, signV2 } from '@wxh5/wechat-core';
+import { buildV2PayNotify } from '@wxh5/wechat-core';
+import { DEMO } from '@wxh5/wechat-emulator/testing';
 import type { Insertable } from 'kysely';
 import type { Database } from '../src/store/schema';
 
-export const DEMO = {
-  appId: 'wx8a4c5b1d2e3f6a70',
-  appSecret: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
-  mchId: '1900000109',
-  payKey: 'DemoPayKey0123456789abcdefABCDEF',
-};
+export { DEMO };
 
 export const NOTIFY_USER = 'oBenchNotify';
 
@@ -40,24 +36,14 @@ export function notifyOrderRow(tag: string, i: number, now: string): Insertable<
 
 /** WeChat's valid HMAC-SHA256 payment notify for notify order #i of `tag`. */
 export function notifyBody(tag: string, i: number): string {
-  const fields = {
-    return_code: 'SUCCESS',
-    return_msg: 'OK',
-    appid: DEMO.appId,
-    mch_id: DEMO.mchId,
-    nonce_str: createNonce(),
-    sign_type: 'HMAC-SHA256',
-    result_code: 'SUCCESS',
+  return buildV2PayNotify({
+    appId: DEMO.appId,
+    mchId: DEMO.mchId,
+    key: DEMO.payKey,
+    signType: 'HMAC-SHA256',
     openid: NOTIFY_USER,
-    is_subscribe: 'N',
-    trade_type: 'JSAPI',
-    bank_type: 'OTHERS',
-    total_fee: amountFen(i),
-    fee_type: 'CNY',
-    cash_fee: amountFen(i),
-    transaction_id: `4200000001${tag}${String(i).padStart(10, '0')}`,
-    out_trade_no: notifyOrderNo(tag, i),
-    time_end: formatPayTime(new Date()),
-  };
-  return buildXml({ ...fields, sign: signV2(fields, DEMO.payKey, 'HMAC-SHA256') });
+    totalFee: amountFen(i),
+    transactionId: `4200000001${tag}${String(i).padStart(10, '0')}`,
+    outTradeNo: notifyOrderNo(tag, i),
+  });
 }

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO } from '@wxh5/wechat-emulator/testing';
 import type { PeerSpec } from './peers';
 
 export interface BenchOptions {
@@ -134,10 +135,10 @@ async function launch(label: string, args: string[], env: NodeJS.ProcessEnv, por
 }
 
 export const DEMO_ENV = {
-  WECHAT_APP_ID: 'wx8a4c5b1d2e3f6a70',
-  WECHAT_APP_SECRET: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
-  WECHAT_MCH_ID: '1900000109',
-  WECHAT_PAY_KEY: 'DemoPayKey0123456789abcdefABCDEF',
+  WECHAT_APP_ID: DEMO.appId,
+  WECHAT_APP_SECRET: DEMO.appSecret,
+  WECHAT_MCH_ID: DEMO.mchId,
+  WECHAT_PAY_KEY: DEMO.payKey,
   COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
 };
 

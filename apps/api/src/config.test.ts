@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO } from '@wxh5/wechat-emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config';
 
@@ -20,10 +21,10 @@ const valid = {
 const demo = {
   COOKIE_KEYS: 'demo-cookie-key-change-me-0123456789abcdef',
   ADMIN_TOKEN: 'wxh5-demo-admin-token-0123456789abcdef-not-secret',
-  WECHAT_APP_ID: 'wx8a4c5b1d2e3f6a70',
-  WECHAT_APP_SECRET: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
-  WECHAT_MCH_ID: '1900000109',
-  WECHAT_PAY_KEY: 'DemoPayKey0123456789abcdefABCDEF',
+  WECHAT_APP_ID: DEMO.appId,
+  WECHAT_APP_SECRET: DEMO.appSecret,
+  WECHAT_MCH_ID: DEMO.mchId,
+  WECHAT_PAY_KEY: DEMO.payKey,
   WECHAT_BRIDGE_SCRIPT_URL: 'http://127.0.0.1:4000/jsbridge.js',
 };
 const emulatorHosts = {

@@ -1,4 +1,4 @@
-import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
+import { ROUTES, type OrderView, type PayWalletResponse } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPayServices } from '../src/pay/create-pay-services';
 import { runPaySweep } from '../src/pay/pay-sweep';
@@ -12,7 +12,7 @@ import {
   type TestClock,
   type TestEmulator,
 } from './support';
-import { DEMO, orderRow, sessionCookie } from './pay-kit';
+import { DEMO, clientAs, orderRow, sessionCookie } from './pay-kit';
 
 // Short per-attempt timeout so an injected `timeout` fault (the emulator holds the request 30 s) fails fast. The
 // status-route throttle is off (0): a test here polls twice in a row and expects both polls to ask WeChat.
@@ -35,10 +35,7 @@ afterAll(async () => {
 });
 
 async function payWallet(amountFen: number) {
-  return createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-    headers: { cookie: sessionCookie(aliceOpenId, clock.now()) },
-    json: { amountFen },
-  });
+  return clientAs(api, aliceOpenId, clock.now).post(ROUTES.payWallet, { amountFen });
 }
 
 async function latestOrderOf(openId: string) {

@@ -4,18 +4,12 @@
  * tests do not depend on the OAuth routes; the OAuth round trip itself is tested in the auth tests.
  */
 import Keygrip from 'keygrip';
-import {
-  buildXml,
-  createNonce,
-  encryptRefundReqInfo,
-  formatPayTime,
-  signV2,
-  type SignType,
-} from '@wxh5/wechat-core';
-import type { OrderStatus, SignScheme } from '@wxh5/contracts';
+import { buildV2PayNotify, buildV2RefundNotify, type SignType } from '@wxh5/wechat-core';
+import { ROUTES, type OrderStatus, type PayWalletResponse, type SignScheme } from '@wxh5/contracts';
+import { expect } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Database, OrderRow } from '../src/store/schema';
-import { DEMO, TEST_ADMIN_TOKEN, TEST_COOKIE_KEY } from './support';
+import { DEMO, TEST_ADMIN_TOKEN, TEST_COOKIE_KEY, createHttpClient } from './support';
 
 export { DEMO, TEST_ADMIN_TOKEN };
 
@@ -40,34 +34,22 @@ export interface PayNotifyOptions {
   openid?: string;
 }
 
-/** A pay notify as WeChat sends it, signed with `key` (default: the demo key). */
+/** A pay notify as WeChat sends it, signed with `key` (default: the demo key) — wechat-core's builder. */
 export function buildPayNotify(options: PayNotifyOptions): string {
-  const signType = options.signType ?? 'HMAC-SHA256';
-  const declare = options.declareSignType ?? signType === 'HMAC-SHA256';
-  const fields: Record<string, string | number | undefined> = {
-    return_code: 'SUCCESS',
-    return_msg: 'OK',
-    appid: DEMO.appId,
-    mch_id: DEMO.mchId,
-    nonce_str: createNonce(),
-    ...(declare ? { sign_type: signType } : {}),
-    result_code: 'SUCCESS',
+  return buildV2PayNotify({
+    appId: DEMO.appId,
+    mchId: DEMO.mchId,
+    key: options.key ?? DEMO.payKey,
+    signType: options.signType ?? 'HMAC-SHA256',
+    ...(options.declareSignType === undefined ? {} : { declareSignType: options.declareSignType }),
     openid: options.openid ?? 'oTestOpenid',
-    is_subscribe: 'N',
-    trade_type: 'JSAPI',
-    bank_type: 'OTHERS',
-    total_fee: options.totalFee,
-    fee_type: 'CNY',
-    cash_fee: options.totalFee,
-    transaction_id:
+    totalFee: options.totalFee,
+    transactionId:
       options.transactionId ?? `4200${Date.now()}${Math.floor(Math.random() * 1e9)}`.slice(0, 28),
-    out_trade_no: options.outTradeNo,
-    time_end: formatPayTime(new Date()),
-    ...options.fields,
-  };
-  const sign = signV2(fields, options.key ?? DEMO.payKey, signType);
-  const finalSign = options.sign === undefined ? sign : options.sign;
-  return buildXml({ ...fields, ...(finalSign === null ? {} : { sign: finalSign }) });
+    outTradeNo: options.outTradeNo,
+    ...(options.fields === undefined ? {} : { fields: options.fields }),
+    ...(options.sign === undefined ? {} : { sign: options.sign }),
+  });
 }
 
 export interface RefundNotifyOptions {
@@ -81,8 +63,11 @@ export interface RefundNotifyOptions {
 }
 
 export function buildRefundNotify(options: RefundNotifyOptions): string {
-  const reqInfo = encryptRefundReqInfo(
-    {
+  return buildV2RefundNotify({
+    appId: DEMO.appId,
+    mchId: DEMO.mchId,
+    key: options.key ?? DEMO.payKey,
+    reqInfo: {
       transaction_id: '4200000000000000000000000001',
       out_trade_no: options.outTradeNo,
       refund_id: options.refundId ?? '50300100000000000000000000001',
@@ -97,16 +82,37 @@ export function buildRefundNotify(options: RefundNotifyOptions): string {
       refund_request_source: 'API',
       cash_refund_fee: options.refundFee,
     },
-    options.key ?? DEMO.payKey,
-  );
-  return buildXml({
-    return_code: 'SUCCESS',
-    return_msg: 'OK',
-    appid: DEMO.appId,
-    mch_id: DEMO.mchId,
-    nonce_str: createNonce(),
-    req_info: reqInfo,
   });
+}
+
+/**
+ * A client acting as `openId`: every request carries a session cookie signed the way the api does, made at the
+ * moment of the request from `now` (a test clock may have moved).
+ */
+export function clientAs(api: { url: string }, openId: string, now: () => number = Date.now) {
+  const client = createHttpClient(api.url);
+  const cookie = () => sessionCookie(openId, now());
+  return {
+    get: (path: string, headers: Record<string, string> = {}) =>
+      client.get(path, { headers: { cookie: cookie(), ...headers } }),
+    post: (path: string, json?: unknown, headers: Record<string, string> = {}) =>
+      client.post(path, {
+        headers: { cookie: cookie(), ...headers },
+        ...(json === undefined ? {} : { json }),
+      }),
+  };
+}
+
+/** Place an order through the api as `openId` (POST payWallet); it must answer 200. Returns the answer's data. */
+export async function createOrderAs(
+  api: { url: string },
+  openId: string,
+  order: { amountFen: number; description?: string },
+  now: () => number = Date.now,
+): Promise<PayWalletResponse> {
+  const response = await clientAs(api, openId, now).post(ROUTES.payWallet, order);
+  expect(response.status).toBe(200);
+  return response.json<{ data: PayWalletResponse }>().data;
 }
 
 export interface XmlAnswer {

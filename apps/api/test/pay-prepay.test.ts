@@ -9,7 +9,7 @@ import {
   type TestApi,
   type TestEmulator,
 } from './support';
-import { DEMO, orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { DEMO, clientAs, createOrderAs, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
 // POST /api/wechat/pay/orders/:outTradeNo/prepay — 再次支付 in the H5: pay params for the same out_trade_no while
 // the order may still be paid, re-prepaying at WeChat with the same parameters when the stored prepay_id is gone or
@@ -37,23 +37,12 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const as = (openId: string) => {
-  const client = createHttpClient(api.url);
-  const cookie = () => sessionCookie(openId, clock.now());
-  return {
-    get: (path: string) => client.get(path, { headers: { cookie: cookie() } }),
-    post: (path: string, json?: unknown) =>
-      client.post(path, { headers: { cookie: cookie() }, ...(json === undefined ? {} : { json }) }),
-  };
-};
+const as = (openId: string) => clientAs(api, openId, clock.now);
 
 const prepayPath = (outTradeNo: string) => `/api/wechat/pay/orders/${outTradeNo}/prepay`;
 
-async function createOrder(openId: string, amountFen: number): Promise<PayWalletResponse> {
-  const response = await as(openId).post('/api/wechat/pay/payWallet', { amountFen });
-  expect(response.status).toBe(200);
-  return response.json<{ data: PayWalletResponse }>().data;
-}
+const createOrder = (openId: string, amountFen: number): Promise<PayWalletResponse> =>
+  createOrderAs(api, openId, { amountFen }, clock.now);
 
 async function tradeStateAtWechat(outTradeNo: string): Promise<string> {
   const order = await emulator.control<{ trade_state: string }>(

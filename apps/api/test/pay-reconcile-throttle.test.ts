@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
+import type { OrderView } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHttpClient,
@@ -12,7 +12,7 @@ import {
   type TestApi,
   type TestClock,
 } from './support';
-import { orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { createOrderAs, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
 /**
  * The status route asks WeChat (orderquery) about a stale PENDING order at most once per
@@ -26,12 +26,7 @@ async function orderQueries(): Promise<number> {
 }
 
 async function createOrder(api: TestApi, clock: TestClock, amountFen: number): Promise<string> {
-  const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-    headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
-    json: { amountFen },
-  });
-  expect(response.status).toBe(200);
-  return response.json<{ data: PayWalletResponse }>().data.outTradeNo;
+  return (await createOrderAs(api, shared.aliceOpenId, { amountFen }, clock.now)).outTradeNo;
 }
 
 async function statusOf(api: TestApi, clock: TestClock, outTradeNo: string): Promise<string> {

@@ -3,7 +3,7 @@ import { verifyJsapiPaySign } from '@wxh5/wechat-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, startEmulator, startTestApi, type TestApi, type TestEmulator } from './support';
 import { normalizeClientIp } from '../src/pay/order-service';
-import { DEMO, orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { DEMO, clientAs, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
 let emulator: TestEmulator;
 let aliceOpenId: string;
@@ -27,15 +27,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
     await api.close();
   });
 
-  const as = (openId: string) => {
-    const client = createHttpClient(api.url);
-    const cookie = sessionCookie(openId);
-    return {
-      get: (path: string) => client.get(path, { headers: { cookie } }),
-      post: (path: string, json?: unknown) =>
-        client.post(path, { headers: { cookie }, ...(json === undefined ? {} : { json }) }),
-    };
-  };
+  const as = (openId: string) => clientAs(api, openId);
 
   it('creates a PENDING order, prepays it at WeChat and answers signed JSAPI pay params', async () => {
     const response = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {

@@ -1,14 +1,14 @@
-import type { PayWalletResponse, RefundView } from '@wxh5/contracts';
+import type { RefundView } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, useFileEmulator, startTestApi, type TestApi } from './support';
 import {
   TEST_ADMIN_TOKEN,
   buildRefundNotify,
+  createOrderAs,
   insertOrder,
   orderRow,
   pollUntil,
   postXml,
-  sessionCookie,
   testTradeNo,
 } from './pay-kit';
 
@@ -26,11 +26,7 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
   });
 
   async function paidOrder(amountFen: number): Promise<string> {
-    const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId) },
-      json: { amountFen },
-    });
-    const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+    const { outTradeNo } = await createOrderAs(api, shared.aliceOpenId, { amountFen });
     await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     const row = await pollUntil(
       () => orderRow(api.deps.db, outTradeNo),
@@ -179,11 +175,7 @@ describe.each(['sqlite', 'postgres'] as const)('refunds on %s', (database) => {
   });
 
   it('refuses to refund an unpaid order (409) or an unknown one (404)', async () => {
-    const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId) },
-      json: { amountFen: 100 },
-    });
-    const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+    const { outTradeNo } = await createOrderAs(api, shared.aliceOpenId, { amountFen: 100 });
     const unpaid = await refund(outTradeNo, { amountFen: 100 });
     expect(unpaid.status).toBe(409);
     expect(unpaid.json()).toMatchObject({ error: 'order_not_paid' });

@@ -13,18 +13,13 @@ import {
   type TestApi,
   type TestClock,
 } from './support';
-import { DEMO, TEST_ADMIN_TOKEN, orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { DEMO, TEST_ADMIN_TOKEN, createOrderAs, orderRow, pollUntil, sessionCookie } from './pay-kit';
 
 const shared = useFileEmulator();
 
 /** Create an order through the api, pay it at the emulator while every notify delivery is dropped. */
 async function paidWithLostNotify(api: TestApi, clock: TestClock, amountFen: number): Promise<string> {
-  const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-    headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
-    json: { amountFen },
-  });
-  expect(response.status).toBe(200);
-  const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
+  const { outTradeNo } = await createOrderAs(api, shared.aliceOpenId, { amountFen }, clock.now);
   // Drop the first delivery and all 15 retries: WeChat never gets through.
   await shared.emulator.fault('notify', 'drop', 16);
   await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});

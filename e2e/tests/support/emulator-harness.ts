@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildXml, createNonce, jssdkSignature, parseXml, signV2 } from '@wxh5/wechat-core';
+import { createNonce, jssdkSignature } from '@wxh5/wechat-core';
+import { callPay as callSignedPay } from '@wxh5/wechat-emulator/testing';
 import type { SignType } from '@wxh5/wechat-core';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -135,10 +136,8 @@ export async function callPay(
   key: string,
   signType: SignType,
 ): Promise<Record<string, string>> {
-  const fields = { nonce_str: createNonce(), ...params, sign_type: signType };
-  const body = buildXml({ ...fields, sign: signV2(fields, key, signType) });
-  const response = await fetch(`${emulatorUrl}${apiPath}`, { method: 'POST', body });
-  return parseXml(await response.text());
+  // The emulator's own signed test client, with sign_type always declared.
+  return callSignedPay(emulatorUrl, apiPath, params, { key, signType, declareSignType: true });
 }
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'e2e/screenshots');

@@ -13,15 +13,11 @@ import {
   startWechatEmulator,
 } from '@wxh5/wechat-emulator';
 import type { EmulatorHandle } from '@wxh5/wechat-emulator';
+import { DEMO } from '@wxh5/wechat-emulator/testing';
 import { H5_DIST_DIR, REPO_ROOT, isH5BuildStale } from './h5-build';
 
-/** The demo credentials of product.md §4 (the emulator seeds them); public, valid nowhere else. */
-export const DEMO = {
-  appId: 'wx8a4c5b1d2e3f6a70',
-  appSecret: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
-  mchId: '1900000109',
-  payKey: 'DemoPayKey0123456789abcdefABCDEF',
-} as const;
+/** The demo credentials of product.md §4: the emulator seeds them and exports them; public, valid nowhere else. */
+export { DEMO };
 
 /** The columns of `orders` that the flow tests check. */
 export interface OrderRow {

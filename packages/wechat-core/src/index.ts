@@ -27,6 +27,8 @@ export type { JssdkSignatureInput } from './jssdk-signature';
 export { buildJsapiPayParams, verifyJsapiPaySign } from './jsapi-pay-params';
 export type { JsapiPayParams, BuildJsapiPayParamsInput } from './jsapi-pay-params';
 export { decryptRefundReqInfo, encryptRefundReqInfo } from './refund-req-info';
+export { buildV2PayNotify, buildV2RefundNotify } from './v2-notifies';
+export type { V2PayNotifyInput, V2RefundNotifyInput } from './v2-notifies';
 export { createNonce } from './create-nonce';
 export { createOutTradeNo } from './create-out-trade-no';
 export { formatPayTime, parsePayTime } from './pay-time';

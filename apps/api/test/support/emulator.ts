@@ -1,4 +1,4 @@
-import { startWechatEmulator } from '@wxh5/wechat-emulator';
+import { DEMO_APP_ID, startWechatEmulator } from '@wxh5/wechat-emulator';
 import { afterAll, beforeAll } from 'vitest';
 
 export type FaultKind = 'http500' | 'timeout' | 'busy' | 'token_invalid' | 'systemerror' | 'drop';
@@ -29,7 +29,7 @@ export interface StartEmulatorOptions {
   notifyTimeScale?: number;
 }
 
-export const DEMO_APP_ID = 'wx8a4c5b1d2e3f6a70';
+export { DEMO_APP_ID };
 
 /** Start `@wxh5/wechat-emulator` on 127.0.0.1, port 0 (see docs/emulator-contract.md). */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<TestEmulator> {

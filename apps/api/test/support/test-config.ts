@@ -1,12 +1,8 @@
+import { DEMO } from '@wxh5/wechat-emulator/testing';
 import { parseConfig, type Config } from '../../src/config';
 
-/** The demo credentials of product.md §4 (the emulator seeds them; valid nowhere else). */
-export const DEMO = {
-  appId: 'wx8a4c5b1d2e3f6a70',
-  appSecret: 'd2c7f3a9b8e14c5f9a6b3e2d1c0f9e8a',
-  mchId: '1900000109',
-  payKey: 'DemoPayKey0123456789abcdefABCDEF',
-} as const;
+/** The demo credentials of product.md §4: the emulator seeds them and exports them (valid nowhere else). */
+export { DEMO };
 
 export const TEST_COOKIE_KEY = 'test-cookie-key-0123456789abcdefghijklmnop';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
