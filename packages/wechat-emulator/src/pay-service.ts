@@ -1,7 +1,7 @@
 // What happens when a user pays (through the bridge's cashier or the control API) or a merchant refunds:
 // the order changes state and a signed notify is queued for delivery. Shared by the Pay, bridge and control
 // routes so each path pays the same way.
-import { buildXml, createNonce, encryptRefundReqInfo, formatPayTime, signV2 } from '@wxh5/wechat-core';
+import { buildV2PayNotify, buildV2RefundNotify, formatPayTime } from '@wxh5/wechat-core';
 import type { SignType } from '@wxh5/wechat-core';
 import type { NotifyDelivery, NotifyJob } from './notify-delivery';
 import { orderKey, randomDigits, randomToken } from './state';
@@ -68,6 +68,8 @@ export interface PayService {
   /** The order's pay notify: v2 XML, or v3 signed JSON for an order placed through API v3. */
   buildPayNotifyJob(order: EmulatorOrder): NotifyJob;
   queueRefundNotify(refund: EmulatorRefund): void;
+  /** A merchant's order by out_trade_no, or by transaction_id (which only a paid order has). */
+  findOrder(mchId: string, by: { outTradeNo: string } | { transactionId: string }): EmulatorOrder | undefined;
 }
 
 /** `4200000483202001042069747825`-like: 28 digits, the date in the middle, like WeChat's. */
@@ -119,33 +121,25 @@ export function createPayService(
 
   function buildV2PayNotifyJob(order: EmulatorOrder, signType: SignType): NotifyJob {
     // sign_type is sent for HMAC-SHA256 notifies (it is then part of the signed set); MD5 is WeChat's default.
-    const fields: Record<string, string | number> = {
-      return_code: 'SUCCESS',
-      return_msg: 'OK',
-      appid: order.appId,
-      mch_id: order.mchId,
-      ...(order.deviceInfo === '' ? {} : { device_info: order.deviceInfo }),
-      nonce_str: createNonce(),
-      ...(signType === 'HMAC-SHA256' ? { sign_type: 'HMAC-SHA256' } : {}),
-      result_code: 'SUCCESS',
-      openid: order.openid,
-      is_subscribe: 'N',
-      trade_type: order.tradeType,
-      bank_type: 'OTHERS',
-      total_fee: order.totalFee,
-      fee_type: order.feeType,
-      cash_fee: order.totalFee,
-      transaction_id: order.transactionId ?? '',
-      out_trade_no: order.outTradeNo,
-      ...(order.attach === '' ? {} : { attach: order.attach }),
-      time_end: formatPayTime(new Date(order.paidAt ?? state.now())),
-    };
-    const sign = signV2(fields, merchantKey(order.mchId), signType);
     return {
       kind: 'pay',
       outTradeNo: order.outTradeNo,
       url: order.notifyUrl,
-      body: buildXml({ ...fields, sign }),
+      body: buildV2PayNotify({
+        appId: order.appId,
+        mchId: order.mchId,
+        key: merchantKey(order.mchId),
+        signType,
+        deviceInfo: order.deviceInfo,
+        openid: order.openid,
+        tradeType: order.tradeType,
+        totalFee: order.totalFee,
+        feeType: order.feeType,
+        transactionId: order.transactionId ?? '',
+        outTradeNo: order.outTradeNo,
+        attach: order.attach,
+        paidAt: new Date(order.paidAt ?? state.now()),
+      }),
     };
   }
 
@@ -158,39 +152,32 @@ export function createPayService(
       notifier.deliver(buildV3RefundNotifyJob({ ...merchant, v3: merchant.v3 }, refund, v3Deps));
       return;
     }
-    const key = merchant.key;
-    const reqInfo = encryptRefundReqInfo(
-      {
-        transaction_id: refund.transactionId,
-        out_trade_no: refund.outTradeNo,
-        refund_id: refund.refundId,
-        out_refund_no: refund.outRefundNo,
-        total_fee: refund.totalFee,
-        settlement_total_fee: refund.totalFee,
-        refund_fee: refund.refundFee,
-        settlement_refund_fee: refund.refundFee,
-        refund_status: refund.status,
-        success_time: formatSpacedPayTime(refund.successAt),
-        refund_recv_accout: '支付用户零钱',
-        refund_account: 'REFUND_SOURCE_RECHARGE_FUNDS',
-        refund_request_source: 'API',
-        cash_refund_fee: refund.refundFee,
-      },
-      key,
-    );
     // The outer refund notify carries no sign: decrypting req_info with the key authenticates it.
     notifier.deliver({
       kind: 'refund',
       outTradeNo: refund.outTradeNo,
       outRefundNo: refund.outRefundNo,
       url: refund.notifyUrl,
-      body: buildXml({
-        return_code: 'SUCCESS',
-        return_msg: 'OK',
-        appid: refund.appId,
-        mch_id: refund.mchId,
-        nonce_str: createNonce(),
-        req_info: reqInfo,
+      body: buildV2RefundNotify({
+        appId: refund.appId,
+        mchId: refund.mchId,
+        key: merchant.key,
+        reqInfo: {
+          transaction_id: refund.transactionId,
+          out_trade_no: refund.outTradeNo,
+          refund_id: refund.refundId,
+          out_refund_no: refund.outRefundNo,
+          total_fee: refund.totalFee,
+          settlement_total_fee: refund.totalFee,
+          refund_fee: refund.refundFee,
+          settlement_refund_fee: refund.refundFee,
+          refund_status: refund.status,
+          success_time: formatSpacedPayTime(refund.successAt),
+          refund_recv_accout: '支付用户零钱',
+          refund_account: 'REFUND_SOURCE_RECHARGE_FUNDS',
+          refund_request_source: 'API',
+          cash_refund_fee: refund.refundFee,
+        },
       }),
     });
   }
@@ -294,6 +281,12 @@ export function createPayService(
     },
     buildPayNotifyJob,
     queueRefundNotify,
+    findOrder(mchId, by) {
+      if ('outTradeNo' in by) return state.orders.get(orderKey(mchId, by.outTradeNo));
+      return [...state.orders.values()].find(
+        (order) => order.mchId === mchId && order.transactionId === by.transactionId,
+      );
+    },
   };
 }
 

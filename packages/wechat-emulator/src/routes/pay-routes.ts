@@ -238,11 +238,9 @@ export function createPayRoutes(state: EmulatorState, payService: PayService): R
     const outTradeNo = fields.out_trade_no ?? '';
     let order: EmulatorOrder | undefined;
     if (transactionId !== '') {
-      order = [...state.orders.values()].find(
-        (candidate) => candidate.mchId === merchant.mchId && candidate.transactionId === transactionId,
-      );
+      order = payService.findOrder(merchant.mchId, { transactionId });
     } else if (outTradeNo !== '') {
-      order = state.orders.get(orderKey(merchant.mchId, outTradeNo));
+      order = payService.findOrder(merchant.mchId, { outTradeNo });
     } else {
       return lack('out_trade_no');
     }

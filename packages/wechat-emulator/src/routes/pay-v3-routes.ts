@@ -399,10 +399,9 @@ export function createPayV3Routes(state: EmulatorState, payService: PayService):
     const auth = await authenticate(ctx);
     if (!auth || !checkQueryMchid(ctx, auth)) return;
     // Only paid orders have a transaction_id: an unpaid order can be found by out_trade_no only.
-    const order = [...state.orders.values()].find(
-      (candidate) =>
-        candidate.mchId === auth.merchant.mchId && candidate.transactionId === ctx.params.transactionId,
-    );
+    const order = payService.findOrder(auth.merchant.mchId, {
+      transactionId: ctx.params.transactionId ?? '',
+    });
     if (!order) return fail(ctx, auth, REFUSALS.ORDERNOTEXIST);
     send(ctx, auth, 200, describeTransaction(order));
   });
@@ -454,13 +453,12 @@ export function createPayV3Routes(state: EmulatorState, payService: PayService):
       return fail(ctx, auth, paramError('/amount/currency', '缺少参数或不是CNY', amount.currency));
     if (amount.refund > amount.total)
       return fail(ctx, auth, paramError('/amount/refund', '不能大于订单金额', amount.refund));
-    const order =
+    const order = payService.findOrder(
+      auth.merchant.mchId,
       typeof body.transaction_id === 'string'
-        ? [...state.orders.values()].find(
-            (candidate) =>
-              candidate.mchId === auth.merchant.mchId && candidate.transactionId === body.transaction_id,
-          )
-        : state.orders.get(orderKey(auth.merchant.mchId, body.out_trade_no as string));
+        ? { transactionId: body.transaction_id }
+        : { outTradeNo: body.out_trade_no as string },
+    );
     if (!order) return fail(ctx, auth, REFUSALS.ORDERNOTEXIST);
     try {
       const { refund } = payService.createRefund({
