@@ -90,6 +90,7 @@ const envSchema = z.object({
   PAY_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   PAY_RECONCILE_AFTER_SECONDS: positiveInt(10),
   PAY_RECONCILE_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(5),
+  PAY_SWEEP_RECHECK_SECONDS: z.coerce.number().int().min(0).default(300),
   WECHAT_PAY_CERT_P12_PATH: z.string().min(1).optional(),
   WECHAT_PAY_CERT_PASSPHRASE: z.string().min(1).optional(),
   WECHAT_PAY_CERT_PATH: z.string().min(1).optional(),
@@ -166,6 +167,8 @@ export interface Config {
     reconcileAfterSeconds: number;
     /** At most one status-route orderquery per order per this many seconds, fleet-wide; 0 = no throttle. */
     reconcileMinIntervalSeconds: number;
+    /** The sweep asks WeChat about one order or refund at most once per this many seconds (0 = every pass). */
+    sweepRecheckSeconds: number;
   };
 }
 
@@ -537,6 +540,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sweepIntervalSeconds: e.PAY_SWEEP_INTERVAL_SECONDS,
       reconcileAfterSeconds: e.PAY_RECONCILE_AFTER_SECONDS,
       reconcileMinIntervalSeconds: e.PAY_RECONCILE_MIN_INTERVAL_SECONDS,
+      sweepRecheckSeconds: e.PAY_SWEEP_RECHECK_SECONDS,
     },
   };
 }

@@ -47,15 +47,15 @@ const QUERIES: PlannedQuery[] = [
     ordered: true,
   },
   {
-    name: "the sweep's PENDING orders by age",
-    build: (db) => pendingOrdersQuery(db, T, 100),
-    index: 'orders_status_created',
+    name: "the sweep's PENDING orders, least recently checked first",
+    build: (db) => pendingOrdersQuery(db, T, T, 100),
+    index: 'orders_status_checked',
     ordered: true,
   },
   {
-    name: "the sweep's PROCESSING refunds by age",
-    build: (db) => processingRefundsQuery(db, T, 100),
-    index: 'refunds_status_created',
+    name: "the sweep's PROCESSING refunds, least recently checked first",
+    build: (db) => processingRefundsQuery(db, { updatedBefore: T, checkedBefore: T, now: T }, 100),
+    index: 'refunds_status_checked',
     ordered: true,
   },
   {

@@ -22,6 +22,7 @@ export const API_ERRORS = {
   order_not_paid: { code: 40902, status: 409 },
   refund_exceeds_paid: { code: 40903, status: 409 },
   payload_too_large: { code: 41300, status: 413 },
+  idempotency_key_reused: { code: 42200, status: 422 },
   rate_limited: { code: 42900, status: 429 },
   unsupported_media_type: { code: 41500, status: 415 },
   wechat_error: { code: 50200, status: 502 },

@@ -32,6 +32,8 @@ export {
   payWalletResponseSchema,
   prepayOrderResponseSchema,
   refundRequestSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyKeySchema,
   refundStatusSchema,
   refundViewSchema,
   signSchemeSchema,

@@ -18,6 +18,8 @@ import {
   outTradeNoSchema,
   payWalletRequestSchema,
   payWalletResponseSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyKeySchema,
   refundRequestSchema,
   refundViewSchema,
 } from './pay';
@@ -44,6 +46,8 @@ interface Operation {
   guard: Guard;
   query?: z.ZodObject;
   pathParams?: Record<string, z.ZodType>;
+  /** Request headers the route reads (optional ones say what they change). */
+  headers?: { name: string; required: boolean; description: string; schema: z.ZodType }[];
   jsonBody?: z.ZodType;
   /** A raw XML body (WeChat's notifies): not JSON, so no schema beyond "a string". */
   xmlBody?: true;
@@ -264,8 +268,24 @@ const OPERATIONS: Operation[] = [
     summary: 'Refund part or all of a paid order (merchant only).',
     guard: 'admin',
     pathParams: { outTradeNo: outTradeNoSchema },
+    headers: [
+      {
+        name: IDEMPOTENCY_KEY_HEADER,
+        required: false,
+        description:
+          'Send one (a UUID) with every refund: a retry with the same key and body returns the refund the first ' +
+          'request made (never a second refund), even after a 503 whose outcome was unknown; the same key with ' +
+          'another body is 422 idempotency_key_reused. Without a key every request is a new refund.',
+        schema: idempotencyKeySchema,
+      },
+    ],
     jsonBody: refundRequestSchema,
-    success: { kind: 'json', status: 201, data: refundViewSchema, description: 'The refund, as submitted.' },
+    success: {
+      kind: 'json',
+      status: 201,
+      data: refundViewSchema,
+      description: 'The refund, as submitted (or as it is now, for a retry with the same Idempotency-Key).',
+    },
     errors: [
       'admin_unauthorized',
       'invalid_json',
@@ -274,6 +294,7 @@ const OPERATIONS: Operation[] = [
       'order_not_found',
       'order_not_paid',
       'refund_exceeds_paid',
+      'idempotency_key_reused',
       'wechat_error',
       'wechat_unavailable',
     ],
@@ -301,6 +322,15 @@ function parametersOf(operation: Operation): JsonSchema[] {
   const parameters: JsonSchema[] = [];
   for (const [name, schema] of Object.entries(operation.pathParams ?? {})) {
     parameters.push({ name, in: 'path', required: true, schema: schemaOf(schema, 'input') });
+  }
+  for (const header of operation.headers ?? []) {
+    parameters.push({
+      name: header.name,
+      in: 'header',
+      required: header.required,
+      description: header.description,
+      schema: schemaOf(header.schema, 'input'),
+    });
   }
   if (operation.query) {
     // What a client may send (input): a defaulted field is optional; `z.coerce` fields are typed by their output.

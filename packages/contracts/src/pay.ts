@@ -107,6 +107,16 @@ export const refundRequestSchema = z.strictObject({
 });
 export type RefundRequest = z.infer<typeof refundRequestSchema>;
 
+/**
+ * The admin refund's `Idempotency-Key` header: any 1–64 visible ASCII characters (a UUID fits). The same key on the
+ * same order with the same body returns the refund it first made, never a second one; with another body it is
+ * refused (422 `idempotency_key_reused`).
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,64}$/, 'at most 64 visible ASCII characters (a UUID fits)');
+
 export const refundStatusSchema = z.enum(['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL']);
 export type RefundStatus = z.infer<typeof refundStatusSchema>;
 

@@ -20,6 +20,12 @@ export interface AppMetrics {
    * jsapi_ticket | platform_certificates, `outcome` ok | failed.
    */
   credentialRefreshes: Counter<'kind' | 'outcome'>;
+  /**
+   * Refund outcomes that need a person (each also logged at error level): `kind` success_after_closed (WeChat
+   * reports SUCCESS for a refund we had marked CLOSED/ABNORMAL), exceeds_paid (applying it would refund more than
+   * was paid: not applied).
+   */
+  refundAnomalies: Counter<'kind'>;
   /** Background sweep passes: `outcome` ok | failed. */
   sweepRuns: Counter<'outcome'>;
   /** What the last sweep pass found to reconcile (capped by its batch of 100): `kind` orders | refunds. */
@@ -77,6 +83,12 @@ export function createMetrics(registry = new Registry()): AppMetrics {
       name: 'wxh5_credential_refreshes_total',
       help: 'access_token, jsapi_ticket and v3 platform-certificate fetches from WeChat, by outcome',
       labelNames: ['kind', 'outcome'],
+      registers,
+    }),
+    refundAnomalies: new Counter({
+      name: 'wxh5_refund_anomalies_total',
+      help: 'Refund outcomes that need a person: success_after_closed, exceeds_paid',
+      labelNames: ['kind'],
       registers,
     }),
     sweepRuns: new Counter({

@@ -11,7 +11,7 @@ import {
 import { applyRefundOutcome } from './refund-service';
 import type { RefundAuditVerdict, RefundNotifyVerdict, RefundOutcome } from '../wechat/pay/pay-gateway';
 
-type RefundNotifyDeps = Pick<AppDeps, 'db' | 'logger' | 'now'> & { gateways: PayGateways };
+type RefundNotifyDeps = Pick<AppDeps, 'db' | 'logger' | 'now' | 'metrics'> & { gateways: PayGateways };
 
 /** The audit row of an applied refund notify names the outcome it applied. */
 const AUDIT_VERDICTS = {
@@ -88,17 +88,18 @@ export function createRefundNotifyHandler(deps: RefundNotifyDeps): NotifyHandler
       if (!outcome) return { verdict: 'bad_refund_status', ...ids };
       const now = isoAt(deps.now());
       const changed = await db.transaction().execute(async (trx) => {
-        const moved = await applyRefundOutcome(trx, refund, outcome, notice.refundId, now, logger);
+        const applied = await applyRefundOutcome(trx, refund, outcome, notice.refundId, now, deps);
         await recordNotification(trx, {
           kind: 'refund',
           rawBody: notify.rawBody,
           headers: notify.headers,
-          verdict: moved ? AUDIT_VERDICTS[outcome] : 'duplicate',
+          verdict: applied === 'applied' ? AUDIT_VERDICTS[outcome] : applied,
           outTradeNo,
           transactionId: notice.refundId ?? null,
           receivedAt: now,
         });
-        return moved;
+        // A late SUCCESS is genuine and final: acknowledged (WeChat's retries would change nothing), and alerted.
+        return applied !== 'duplicate';
       });
       return { verdict: changed ? 'accepted' : 'duplicate', committed: true, ...ids };
     },

@@ -15,6 +15,7 @@ import { applyPayment, closePendingOrder } from './apply-payment';
 import { isoAt } from '../store/iso-at';
 import { toOrderView } from './order-views';
 import { ordersPageQuery } from './queries';
+import { recordNotification } from './record-notification';
 
 /** prepay_id is valid for 2 hours at WeChat. */
 export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
@@ -126,17 +127,34 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
           return 'mismatch';
         }
         const paidAt = answer.paidAt ?? now;
-        const outcome = await applyPayment(
-          db,
-          {
-            outTradeNo: order.out_trade_no,
-            transactionId: answer.transactionId,
-            paidAt,
-            now,
-            source: 'orderquery',
-          },
-          logger,
-        );
+        const transactionId = answer.transactionId;
+        const outcome = await db.transaction().execute(async (trx) => {
+          const applied = await applyPayment(
+            trx,
+            { outTradeNo: order.out_trade_no, transactionId, paidAt, now, source: 'orderquery' },
+            logger,
+          );
+          if (applied === 'paid' || applied === 'paid_after_close') {
+            // The transition leaves an audit row like a notify's (committed with it): what WeChat's orderquery said.
+            await recordNotification(trx, {
+              kind: 'pay',
+              // No request: nothing came in, WeChat was asked.
+              headers: {},
+              rawBody: JSON.stringify({
+                source: 'orderquery',
+                outTradeNo: order.out_trade_no,
+                transactionId,
+                amountFen: answer.amountFen,
+                paidAt,
+              }),
+              verdict: applied === 'paid' ? 'reconciled' : 'reconciled_paid_after_close',
+              outTradeNo: order.out_trade_no,
+              transactionId,
+              receivedAt: now,
+            });
+          }
+          return applied;
+        });
         if (outcome === 'paid') deps.metrics.orderTransitions.inc({ from: 'PENDING', to: 'PAID' });
         if (outcome === 'paid_after_close') deps.metrics.orderTransitions.inc({ from: 'CLOSED', to: 'PAID' });
         return outcome === 'paid' || outcome === 'paid_after_close' ? 'paid' : 'unchanged';

@@ -17,7 +17,9 @@ const BATCH = 100;
  * One pass of the background reconciliation: PENDING orders older than `reconcileAfterSeconds` are queried at
  * WeChat (a lost notify still ends PAID); those still unpaid past ORDER_EXPIRE_MINUTES are closed at WeChat and
  * here; refunds still PROCESSING after the same threshold are queried (and re-submitted with the same
- * out_refund_no if WeChat never saw them). Safe on several instances at once: every transition is a conditional
+ * out_refund_no if WeChat never saw them — never while a submit of theirs is in flight). Each order and refund asked
+ * about is marked (checked_at) and not asked again for PAY_SWEEP_RECHECK_SECONDS; the least recently checked go
+ * first, so a batch that keeps failing cannot starve the rest. Safe on several instances at once: every transition is a conditional
  * UPDATE, so two sweeps racing over the same order move it once.
  */
 export async function runPaySweep(deps: AppDeps, services: PayServices): Promise<SweepReport> {
@@ -27,11 +29,18 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
   const expireBefore = isoAt(nowMs - config.pay.orderExpireMinutes * 60_000);
   const report: SweepReport = { checked: 0, paid: 0, closed: 0, refundsChecked: 0, errors: 0 };
 
-  const pending = await pendingOrdersQuery(db, reconcileBefore, BATCH).execute();
+  const checkedBefore = isoAt(nowMs - config.pay.sweepRecheckSeconds * 1000);
+  const pending = await pendingOrdersQuery(db, reconcileBefore, checkedBefore, BATCH).execute();
   deps.metrics.sweepBacklog.set({ kind: 'orders' }, pending.length);
   for (const order of pending) {
     report.checked += 1;
     try {
+      // Marked first: an order whose check fails is not retried before the others have had their turn.
+      await db
+        .updateTable('orders')
+        .set({ checked_at: isoAt(deps.now()) })
+        .where('out_trade_no', '=', order.out_trade_no)
+        .execute();
       const outcome = await services.orders.reconcileOrder(order);
       if (outcome === 'paid') report.paid += 1;
       else if (outcome === 'closed') report.closed += 1;
@@ -46,7 +55,11 @@ export async function runPaySweep(deps: AppDeps, services: PayServices): Promise
     }
   }
 
-  const refunds = await processingRefundsQuery(db, reconcileBefore, BATCH).execute();
+  const refunds = await processingRefundsQuery(
+    db,
+    { updatedBefore: reconcileBefore, checkedBefore, now: isoAt(nowMs) },
+    BATCH,
+  ).execute();
   deps.metrics.sweepBacklog.set({ kind: 'refunds' }, refunds.length);
   for (const refund of refunds) {
     report.refundsChecked += 1;

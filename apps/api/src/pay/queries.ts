@@ -43,25 +43,44 @@ export function ordersPageQuery(db: Executor, openId: string, limit: number, bef
   return query;
 }
 
-/** The sweep's PENDING orders created at or before `before`, oldest first: `orders_status_created`. */
-export function pendingOrdersQuery(db: Executor, before: string, limit: number) {
+/**
+ * The sweep's PENDING orders created at or before `createdBefore` and not asked about since `checkedBefore`, least
+ * recently checked first (never checked = '' first): `orders_status_checked` (status, checked_at). Each pass marks
+ * what it asked (checked_at), so orders that keep failing go to the back of the queue instead of taking every pass.
+ */
+export function pendingOrdersQuery(
+  db: Executor,
+  createdBefore: string,
+  checkedBefore: string,
+  limit: number,
+) {
   return db
     .selectFrom('orders')
     .selectAll()
     .where('status', '=', 'PENDING')
-    .where('created_at', '<=', before)
-    .orderBy('created_at', 'asc')
+    .where('checked_at', '<=', checkedBefore)
+    .where('created_at', '<=', createdBefore)
+    .orderBy('checked_at', 'asc')
     .limit(limit);
 }
 
-/** The sweep's refunds still PROCESSING, untouched since `before`, oldest first: `refunds_status_created`. */
-export function processingRefundsQuery(db: Executor, before: string, limit: number) {
+/**
+ * The sweep's refunds still PROCESSING, untouched since `updatedBefore`, not asked about since `checkedBefore` and
+ * not being submitted now (`submitting_until` passed), least recently checked first: `refunds_status_checked`.
+ */
+export function processingRefundsQuery(
+  db: Executor,
+  times: { updatedBefore: string; checkedBefore: string; now: string },
+  limit: number,
+) {
   return db
     .selectFrom('refunds')
     .selectAll()
     .where('status', '=', 'PROCESSING')
-    .where('updated_at', '<=', before)
-    .orderBy('created_at', 'asc')
+    .where('checked_at', '<=', times.checkedBefore)
+    .where('updated_at', '<=', times.updatedBefore)
+    .where('submitting_until', '<=', times.now)
+    .orderBy('checked_at', 'asc')
     .limit(limit);
 }
 

@@ -18,6 +18,7 @@ import { usersMigration } from './migrations/001-users';
 import { paymentsMigration } from './migrations/002-payments';
 import { indexesMigration } from './migrations/005-indexes';
 import { signSchemeMigration } from './migrations/006-sign-scheme';
+import { reliabilityMigration } from './migrations/008-reliability';
 import { ordersListMigration } from './migrations/010-orders-list';
 import type { Database } from './schema';
 
@@ -138,6 +139,7 @@ const MIGRATIONS = {
   '002-payments': paymentsMigration,
   '005-indexes': indexesMigration,
   '006-sign-scheme': signSchemeMigration,
+  '008-reliability': reliabilityMigration,
   '010-orders-list': ordersListMigration,
 } satisfies Record<string, Migration>;
 

@@ -13,6 +13,8 @@ export interface UsersTable {
   avatar_url: string;
   /** The widest scope this user has granted: 'snsapi_base' | 'snsapi_userinfo'. */
   scope: string;
+  /** Bumped by "log out everywhere": a session cookie carrying an older version is refused (008). */
+  session_version: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -32,6 +34,8 @@ export interface OrdersTable {
   transaction_id: string | null;
   paid_at: string | null;
   refunded_fen: number;
+  /** When the sweep last asked WeChat about it; '' = never (008). */
+  checked_at: Generated<string>;
   created_at: string;
   updated_at: string;
 }
@@ -52,6 +56,28 @@ export interface PayNotificationsTable {
    * rows recorded before migration 006.
    */
   headers: string | null;
+  /** Set on a notify refused before it was verified (008): who sent it, its full size and SHA-256 (hex). */
+  source_ip: Generated<string | null>;
+  body_bytes: Generated<number | null>;
+  body_sha256: Generated<string | null>;
+}
+
+/** Per (kind, source, hour): unverified notify refusals counted, and how many got no row of their own (008). */
+export interface NotifyRefusalsTable {
+  kind: string;
+  source_ip: string;
+  window_start: string;
+  count: number;
+  suppressed: number;
+  last_verdict: string;
+  last_body_sha256: string;
+  last_at: string;
+}
+
+/** Sessions ended by logout, kept until their cookie would have expired anyway (008). */
+export interface RevokedSessionsTable {
+  session_id: string;
+  expires_at: string;
 }
 
 export interface RefundsTable {
@@ -62,6 +88,13 @@ export interface RefundsTable {
   reason: string | null;
   status: RefundStatus;
   refund_id: string | null;
+  /** The admin's Idempotency-Key and the SHA-256 of the request it came with (008); null without a key. */
+  idempotency_key: Generated<string | null>;
+  request_digest: Generated<string | null>;
+  /** While a submit to WeChat is in flight: until when no one else may submit it; '' = none (008). */
+  submitting_until: Generated<string>;
+  /** When the sweep last asked WeChat about it; '' = never (008). */
+  checked_at: Generated<string>;
   created_at: string;
   updated_at: string;
 }
@@ -71,6 +104,8 @@ export interface Database {
   orders: OrdersTable;
   pay_notifications: PayNotificationsTable;
   refunds: RefundsTable;
+  notify_refusals: NotifyRefusalsTable;
+  revoked_sessions: RevokedSessionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

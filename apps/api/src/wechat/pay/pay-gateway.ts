@@ -154,9 +154,16 @@ export type RefundNotifyVerdict =
   | 'duplicate'
   | 'internal_error';
 
-/** The audit row of an applied refund notify names the outcome: `accepted_success`, `accepted_refundclose` … */
+/**
+ * The audit row of an applied refund notify names the outcome: `accepted_success`, `accepted_refundclose` … A
+ * SUCCESS for a refund already marked CLOSED/ABNORMAL is `success_after_close` (applied) or
+ * `success_after_close_unapplied` (it would have refunded more than was paid); both are alerted.
+ */
 export type RefundAuditVerdict =
-  Exclude<RefundNotifyVerdict, 'accepted'> | `accepted_${'success' | 'refundclose' | 'change'}`;
+  | Exclude<RefundNotifyVerdict, 'accepted'>
+  | `accepted_${'success' | 'refundclose' | 'change'}`
+  | 'success_after_close'
+  | 'success_after_close_unapplied';
 
 export type NotifyVerdict = PayNotifyVerdict | RefundNotifyVerdict;
 

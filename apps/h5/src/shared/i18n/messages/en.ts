@@ -148,6 +148,7 @@ export const en: Messages = {
     order_closed: 'This order is closed and cannot be paid.',
     order_not_paid: 'This order is not paid.',
     refund_exceeds_paid: 'The refund is more than was paid.',
+    idempotency_key_reused: 'This request key was already used for a different request.',
     payload_too_large: 'The request is too large.',
     rate_limited: 'Too many attempts. Please wait a minute and try again.',
     unsupported_media_type: 'The request was not valid. Reload the page and try again.',

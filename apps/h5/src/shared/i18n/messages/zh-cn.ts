@@ -157,6 +157,7 @@ export const zhCN = {
     order_closed: '该订单已关闭，不能再支付。',
     order_not_paid: '该订单尚未支付。',
     refund_exceeds_paid: '退款金额超过已付金额。',
+    idempotency_key_reused: '该请求编号已用于另一笔不同的请求。',
     payload_too_large: '请求内容过大。',
     rate_limited: '操作过于频繁，请稍等一分钟再试。',
     unsupported_media_type: '请求有误，请刷新页面后重试。',
