@@ -17,7 +17,11 @@ const outdir = path.resolve(values.outdir ?? path.join(root, 'dist'));
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/main.ts', doctor: 'src/doctor/main.ts' },
+  entryPoints: {
+    main: 'src/main.ts',
+    doctor: 'src/doctor/main.ts',
+    'prune-notifications': 'src/prune-notifications.ts',
+  },
   outdir,
   bundle: true,
   platform: 'node',

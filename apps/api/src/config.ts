@@ -46,6 +46,7 @@ const envSchema = z.object({
     .default('sqlite:./data/wxh5.sqlite'),
   CACHE_MAX_MB: positiveInt(64),
   RATE_LIMIT_REDIRECT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  NOTIFY_REFUSAL_SAMPLES_PER_HOUR: z.coerce.number().int().min(0).default(60),
   STARTUP_RETRY_SECONDS: z.coerce.number().int().min(0).default(30),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
@@ -121,6 +122,11 @@ export interface Config {
     cacheMaxBytes: number;
     /** `GET /api/wechat/redirect` per client IP per minute; 0 = no limit. */
     redirectPerMinute: number;
+    /**
+     * Notifies refused before verification: per source, kind and hour this many keep an audit row (body prefix,
+     * size, SHA-256); the rest are only counted (notify_refusals).
+     */
+    notifyRefusalSamplesPerHour: number;
   };
   /** How long start-up keeps retrying an unreachable database or Redis before exiting non-zero. */
   startUpRetrySeconds: number;
@@ -511,6 +517,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     limits: {
       cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,
       redirectPerMinute: e.RATE_LIMIT_REDIRECT_PER_MINUTE,
+      notifyRefusalSamplesPerHour: e.NOTIFY_REFUSAL_SAMPLES_PER_HOUR,
     },
     wechat: {
       appId: e.WECHAT_APP_ID,

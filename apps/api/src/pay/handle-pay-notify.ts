@@ -12,7 +12,7 @@ import {
   type NotifyHandler,
 } from './record-notification';
 
-type PayNotifyDeps = Pick<AppDeps, 'db' | 'logger' | 'now'> & { gateways: PayGateways };
+type PayNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'> & { gateways: PayGateways };
 
 /**
  * The payment notify (`POST /api/wechat/pay/callback`), product.md §7: the gateway whose format the body is in
@@ -27,7 +27,8 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): NotifyHandler {
   const committer = createGroupCommitter(db);
   type Judged = JudgedNotify<PayNotifyVerdict>;
 
-  return answerNotify('pay', deps, PAY_NOTIFY_ACKNOWLEDGED, async (gateway, notify): Promise<Judged> => {
+  const frame = { ...deps, refusalSamplesPerHour: deps.config.limits.notifyRefusalSamplesPerHour };
+  return answerNotify('pay', frame, PAY_NOTIFY_ACKNOWLEDGED, async (gateway, notify): Promise<Judged> => {
     const reading = await gateway.readPayNotice(notify);
     if (!reading.ok) return { verdict: reading.verdict, ...reading.ids };
     const notice = reading.notice;

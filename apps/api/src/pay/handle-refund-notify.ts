@@ -11,7 +11,9 @@ import {
 import { applyRefundOutcome } from './refund-service';
 import type { RefundAuditVerdict, RefundNotifyVerdict, RefundOutcome } from '../wechat/pay/pay-gateway';
 
-type RefundNotifyDeps = Pick<AppDeps, 'db' | 'logger' | 'now' | 'metrics'> & { gateways: PayGateways };
+type RefundNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now' | 'metrics'> & {
+  gateways: PayGateways;
+};
 
 /** The audit row of an applied refund notify names the outcome it applied. */
 const AUDIT_VERDICTS = {
@@ -32,7 +34,7 @@ export function createRefundNotifyHandler(deps: RefundNotifyDeps): NotifyHandler
 
   return answerNotify(
     'refund',
-    deps,
+    { ...deps, refusalSamplesPerHour: deps.config.limits.notifyRefusalSamplesPerHour },
     REFUND_NOTIFY_ACKNOWLEDGED,
     async (gateway, notify): Promise<Judged> => {
       const reading = await gateway.readRefundNotice(notify);

@@ -5,6 +5,8 @@ import { batchedWritesOf } from './batched-writes';
 import { isoAt } from '../store/iso-at';
 import type { Database } from '../store/schema';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
+import { PAY_NOTICE_REJECTIONS, REFUND_NOTICE_REJECTIONS } from '../wechat/pay/pay-gateway';
+import { recordRefusal } from './record-refusal';
 import type {
   BodyVerdict,
   NotifyAcknowledgement,
@@ -13,11 +15,13 @@ import type {
   RefundNotifyVerdict,
 } from '../wechat/pay/pay-gateway';
 
-/** A notify as the route read it: the body (or why it was refused unread) and the request headers. */
+/** A notify as the route read it: the body (or why it was refused unread), the request headers, the sender. */
 export interface ReceivedNotify {
   body:
     { ok: true; text: string } | { ok: false; reason: 'too_large' | 'not_utf8' | 'aborted'; prefix: string };
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The client address (ctx.ip); what an unverified refusal is counted by. */
+  sourceIp?: string;
 }
 
 /** A notify handler: what was received → the reply for WeChat, in the format of the protocol that sent it. */
@@ -67,7 +71,10 @@ function headerValue(headers: ReceivedNotify['headers'], name: string): string |
   return Array.isArray(entry) ? entry.join(', ') : entry;
 }
 
-/** One row of the audit trail (pay_notifications): every notify received, accepted or not; never deleted. */
+/**
+ * One row of the audit trail (pay_notifications): every verified notify and every reconciled change, accepted or
+ * not, kept for good. Notifies refused before verification go through recordRefusal (bounded, pruned).
+ */
 export async function recordNotification(
   db: Kysely<Database> | Transaction<Database>,
   record: NotificationRecord,
@@ -130,9 +137,22 @@ export interface JudgedNotify<V extends string> {
  */
 type Kinds = { pay: PayNotifyVerdict; refund: RefundNotifyVerdict };
 
+/** The verdicts given before a notify was verified: anybody can earn one, so their records are bounded. */
+const UNVERIFIED: Record<'pay' | 'refund', ReadonlySet<string>> = {
+  pay: new Set(Object.keys(PAY_NOTICE_REJECTIONS)),
+  refund: new Set(Object.keys(REFUND_NOTICE_REJECTIONS)),
+};
+
 export function answerNotify<K extends keyof Kinds>(
   kind: K,
-  deps: { db: Kysely<Database>; logger: Logger; now: () => number; gateways: PayGateways },
+  deps: {
+    db: Kysely<Database>;
+    logger: Logger;
+    now: () => number;
+    gateways: PayGateways;
+    /** Unverified refusals: how many per source and hour keep an audit row (the rest are counted). */
+    refusalSamplesPerHour: number;
+  },
   acknowledged: Record<Kinds[K], boolean>,
   judge: (
     gateway: ReturnType<PayGateways['forNotify']>,
@@ -161,7 +181,28 @@ export function answerNotify<K extends keyof Kinds>(
       }
     }
     const answered = answer(result.verdict);
-    if (!result.committed) {
+    if (!result.committed && !answered.acknowledged && UNVERIFIED[kind].has(result.verdict)) {
+      // Unverified: bounded evidence (recordRefusal). A refusal that cannot be recorded is still a refusal.
+      try {
+        await recordRefusal(
+          db,
+          {
+            kind,
+            sourceIp: notify.sourceIp ?? 'unknown',
+            verdict: result.verdict,
+            body: body.ok ? body.text : body.prefix,
+            outTradeNo: result.outTradeNo ?? null,
+            transactionId: result.transactionId ?? null,
+            receivedAt,
+            headers: auditHeaders(notify.headers),
+          },
+          { samplesPerHour: deps.refusalSamplesPerHour, logger },
+        );
+      } catch (err) {
+        logger.error({ err, kind, verdict: result.verdict }, 'could not record a notify');
+      }
+      logger.warn({ kind, verdict: result.verdict, outTradeNo: result.outTradeNo }, 'notify refused');
+    } else if (!result.committed) {
       try {
         await recordNotification(db, {
           kind,

@@ -19,7 +19,11 @@ export function notifyRoutes(deps: AppDeps, services: PayServices) {
     async (ctx: Context) => {
       let reply;
       try {
-        const result = await handler({ body: await readRawBody(ctx.req), headers: ctx.req.headers });
+        const result = await handler({
+          body: await readRawBody(ctx.req),
+          headers: ctx.req.headers,
+          sourceIp: ctx.ip,
+        });
         deps.metrics.notifies.inc({ kind, verdict: result.verdict });
         // 'accepted' and 'paid_after_close' are the verdicts whose notify made the transition (one per order).
         if (kind === 'pay' && result.verdict === 'accepted') {
