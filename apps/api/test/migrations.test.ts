@@ -78,6 +78,10 @@ describe.each(['sqlite', 'postgres'] as const)('migration 006-sign-scheme on %s'
         transaction_id: '42M1',
         received_at: T,
         headers: null,
+        // Migration 008's evidence columns (set only on notifies refused before verification).
+        source_ip: null,
+        body_bytes: null,
+        body_sha256: null,
       },
     ]);
     expect(await db.selectFrom('refunds').select(['out_refund_no', 'status', 'refund_id']).execute()).toEqual(

@@ -194,5 +194,5 @@ describe('the retention of refusals (prune-notifications)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
