@@ -79,7 +79,7 @@ describe.each(['sqlite', 'postgres'] as const)('unverified notify refusals on %s
         last_body_sha256: sha256(bodies[29] ?? ''),
       }),
     ]);
-  });
+  }, 60_000);
 
   it('still records a verified notify in full after the flood', async () => {
     const outTradeNo = testTradeNo();

@@ -65,7 +65,7 @@ describe('the smoke run', () => {
       .orderBy('out_trade_no')
       .execute();
     expect(rows.map((row) => row.status).sort()).toEqual(['CLOSED', 'REFUNDED']);
-  });
+  }, 30_000);
 
   it('skips the refund, and says so, without an admin token', async () => {
     const report = await runSmoke(smokeOptions({ adminToken: undefined }));
