@@ -114,3 +114,60 @@ describe.each(['sqlite', 'postgres'] as const)('migration 006-sign-scheme on %s'
     ).toEqual([{ headers: '{"wechatpay-serial":"S"}' }]);
   });
 });
+
+describe('migrating on PostgreSQL while other schemas churn', () => {
+  it(
+    'is not upset by tables created and dropped elsewhere in the database meanwhile',
+    { timeout: 60_000 },
+    async () => {
+      // Kysely's own table check introspected every table of every schema (pg_get_serial_sequence on each column): a
+      // table dropped by another session mid-query failed the migration ("column … does not exist"), seen in CI.
+      const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await admin.connect();
+      const churnSchema = `api_churn_${randomSuffix()}`;
+      const schemas = Array.from({ length: 6 }, () => `api_churned_${randomSuffix()}`);
+      let churning = true;
+      const churn = (async () => {
+        const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+        await client.connect();
+        try {
+          for (let i = 0; churning; i += 1) {
+            await client.query(`create schema "${churnSchema}"`);
+            await client.query(
+              `create table "${churnSchema}".t${i % 3} (id serial primary key, a text, b text, c text, d text)`,
+            );
+            await client.query(`drop schema "${churnSchema}" cascade`);
+          }
+        } finally {
+          await client.end();
+        }
+      })();
+      try {
+        for (const schema of schemas) await admin.query(`create schema "${schema}"`);
+        for (let round = 0; round < 3; round += 1) {
+          await Promise.all(
+            schemas.map(async (schema) => {
+              const handle = openDatabase(TEST_POSTGRES_URL, { schema });
+              try {
+                await migrateToLatest(handle.db);
+              } finally {
+                await handle.close();
+              }
+            }),
+          );
+          for (const schema of schemas) {
+            await admin.query(`drop schema "${schema}" cascade`);
+            await admin.query(`create schema "${schema}"`);
+          }
+        }
+      } finally {
+        churning = false;
+        await churn;
+        for (const schema of [...schemas, churnSchema]) {
+          await admin.query(`drop schema if exists "${schema}" cascade`);
+        }
+        await admin.end();
+      }
+    },
+  );
+});

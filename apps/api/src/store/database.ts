@@ -12,6 +12,10 @@ import {
   type Migration,
   type SqliteDatabase,
   type MigrationProvider,
+  SqliteAdapter,
+  sql,
+  type DatabaseIntrospector,
+  type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
 import { usersMigration } from './migrations/001-users';
@@ -149,6 +153,35 @@ export const migrationProvider: MigrationProvider = { getMigrations: () => Promi
 /** The registered migrations, by name, in the order they apply. */
 export type MigrationName = keyof typeof MIGRATIONS;
 
+/**
+ * PostgreSQL: Kysely's Migrator asks whether its own tables exist by introspecting EVERY table of EVERY schema, with
+ * `pg_get_serial_sequence` on each column. Another session creating or dropping tables meanwhile (another tenant's
+ * schema, a test run's) makes that fail ("column … does not exist", seen in CI). The Migrator only needs the names
+ * of the tables in its own schema, so it gets a `db` whose introspection lists just those, from the catalog.
+ */
+function withScopedTableCheck(db: Kysely<Database>, schema: string | undefined): Kysely<Database> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return db;
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } = await sql<{ name: string; schema: string }>`
+      select table_name as name, table_schema as schema from information_schema.tables
+      where table_schema = coalesce(${schema ?? null}::text, current_schema())`.execute(db);
+    return rows.map((row) => ({ name: row.name, schema: row.schema, isView: false, columns: [] }));
+  };
+  const introspection: DatabaseIntrospector = {
+    getTables,
+    getSchemas: () => db.introspection.getSchemas(),
+    getMetadata: async () => ({ tables: await getTables() }),
+  };
+  // Kysely keeps its state in private fields: every other member is the real instance's, bound to it.
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /** Apply pending migrations (at start-up). Kysely takes a lock, so several instances may start at once. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   await migrateUpTo(db, 'latest');
@@ -161,7 +194,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 export async function migrateUpTo(db: Kysely<Database>, target: MigrationName | 'latest'): Promise<void> {
   const schema = migrationSchemas.get(db);
   const migrator = new Migrator({
-    db,
+    db: withScopedTableCheck(db, schema),
     provider: migrationProvider,
     // Numbers are handed out per issue (006 … 009) while a later one may land first (010 did): a database that
     // already has 010 takes 006 when it arrives instead of refusing to start. Pending ones still apply in name
