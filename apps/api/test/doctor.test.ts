@@ -261,6 +261,63 @@ describe('pnpm run doctor', () => {
     });
   });
 
+  it("fails the v3 key material with its own message: a 31-byte APIv3 key, a public key as the private key, a serial that is not the certificate's", async () => {
+    const merchant = await registerV3TestMerchant(emulator, { mode: 'publicKey', appIds: [APP_ID] });
+    const v3 = {
+      ...good,
+      ...merchant.env,
+      WECHAT_PAY_KEY: undefined,
+      WECHAT_PAY_CERT_PATH: undefined,
+      WECHAT_PAY_KEY_PATH: undefined,
+    };
+    const problemsOf = async (change: Record<string, string | undefined>) => {
+      const checks = await doctor({ ...v3, ...change });
+      expect(checks.every((check) => !check.ok && check.name.startsWith('configuration'))).toBe(true);
+      return checks;
+    };
+
+    const shortKey = await problemsOf({ WECHAT_PAY_API_V3_KEY: merchant.apiV3Key.slice(0, 31) });
+    expect(shortKey).toEqual([
+      expect.objectContaining({
+        name: 'configuration: WECHAT_PAY_API_V3_KEY',
+        detail: expect.stringMatching(/32/),
+      }),
+    ]);
+
+    const publicAsPrivate = await problemsOf({
+      WECHAT_PAY_MCH_PRIVATE_KEY_PATH: merchant.env.WECHAT_PAY_PUBLIC_KEY_PATH,
+    });
+    expect(publicAsPrivate).toEqual([
+      expect.objectContaining({ name: 'configuration: WECHAT_PAY_MCH_PRIVATE_KEY_PATH' }),
+    ]);
+
+    // The merchant API certificate of this private key, with a serial of its own: not the declared one.
+    const certPath = join(dir, 'v3-apiclient_cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-key',
+        merchant.env.WECHAT_PAY_MCH_PRIVATE_KEY_PATH!,
+        '-out',
+        certPath,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=1900000777',
+        '-set_serial',
+        '0x1234',
+      ],
+      { stdio: 'pipe' },
+    );
+    const mismatch = await problemsOf({
+      WECHAT_PAY_CERT_PATH: certPath,
+      WECHAT_PAY_KEY_PATH: merchant.env.WECHAT_PAY_MCH_PRIVATE_KEY_PATH,
+    });
+    expect(mismatch.map((check) => check.detail).join('\n')).toMatch(/serial/i);
+  });
+
   it("fails a client key that is not the certificate's, in words", async () => {
     const failed = failures(await doctor({ ...good, WECHAT_PAY_KEY_PATH: cert.otherKey }));
     expect(failed).toHaveLength(1);
