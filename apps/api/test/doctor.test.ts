@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDoctorReport, runDoctor, type DoctorCheck } from '../src/doctor/run-doctor';
 import { startEmulator, startTestApi, TEST_REDIS_URL, type TestApi, type TestEmulator } from './support';
+import { openssl, selfSigned } from './support/self-signed';
 import { registerV3TestMerchant } from './support/v3-merchant';
 
 /**
@@ -27,10 +28,6 @@ let dir: string;
 let good: Record<string, string>;
 const cert = { cert: '', key: '', otherKey: '' };
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'pipe' });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wxh5-doctor-'));
   emulator = await startEmulator();
@@ -51,36 +48,10 @@ beforeAll(async () => {
     key: PAY_KEY,
     appIds: [APP_ID, WALLED_APP_ID],
   });
-  for (const [name, target] of [
-    ['merchant', 'merchant'],
-    ['other', 'other'],
-  ] as const) {
-    const key = join(dir, `${name}.key.pem`);
-    const certPath = join(dir, `${name}.cert.pem`);
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${target}`,
-    );
-    if (name === 'merchant') {
-      cert.cert = certPath;
-      cert.key = key;
-    } else {
-      cert.otherKey = key;
-    }
-  }
+  const merchantPair = selfSigned(dir, 'merchant');
+  cert.cert = merchantPair.cert;
+  cert.key = merchantPair.key;
+  cert.otherKey = selfSigned(dir, 'other').key;
   // The api that serves the verification file (the doctor fetches it through --reach, as behind a proxy).
   api = await startTestApi({ emulatorUrl: emulator.url, env: { WECHAT_MP_VERIFY_FILE: VERIFY_FILE } });
   good = {
@@ -293,23 +264,19 @@ describe('pnpm run doctor', () => {
 
     // The merchant API certificate of this private key, with a serial of its own: not the declared one.
     const certPath = join(dir, 'v3-apiclient_cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-key',
-        merchant.env.WECHAT_PAY_MCH_PRIVATE_KEY_PATH!,
-        '-out',
-        certPath,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=1900000777',
-        '-set_serial',
-        '0x1234',
-      ],
-      { stdio: 'pipe' },
+    openssl(
+      'req',
+      '-x509',
+      '-key',
+      merchant.env.WECHAT_PAY_MCH_PRIVATE_KEY_PATH!,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=1900000777',
+      '-set_serial',
+      '0x1234',
     );
     const mismatch = await problemsOf({
       WECHAT_PAY_CERT_PATH: certPath,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -15,6 +14,7 @@ import { createLogger } from '../src/logger';
 import { createPayClientFor } from '../src/wechat/pay/v2/create-v2-gateway-for';
 import { createPayClient, type ClientCertificate, type PayClient } from '../src/wechat/pay/v2/pay-client';
 import { DEMO, testEnv } from './support';
+import { openssl, selfSigned } from './support/self-signed';
 
 /**
  * `/secapi/pay/refund` needs the merchant's API client certificate (mutual TLS). A local HTTPS server that asks for
@@ -41,35 +41,6 @@ const files = {
   p12: '',
 };
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'pipe' });
-}
-
-/** A throwaway self-signed EC certificate and its key (PEM files in `dir`). */
-function selfSigned(name: string, subjectAltName?: string): { key: string; cert: string } {
-  const key = join(dir, `${name}.key.pem`);
-  const cert = join(dir, `${name}.cert.pem`);
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${name}`,
-    ...(subjectAltName ? ['-addext', `subjectAltName=${subjectAltName}`] : []),
-  );
-  return { key, cert };
-}
-
 /** A signed v2 answer the pay client accepts, for the endpoints this test calls. */
 function answer(path: string, request: Record<string, string>): string {
   const fields: Record<string, string | number> = {
@@ -94,9 +65,9 @@ function answer(path: string, request: Record<string, string>): string {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wxh5-cert-'));
-  const serverPair = selfSigned('server', 'IP:127.0.0.1');
-  const clientPair = selfSigned('merchant');
-  const otherPair = selfSigned('other');
+  const serverPair = selfSigned(dir, 'server', 'IP:127.0.0.1');
+  const clientPair = selfSigned(dir, 'merchant');
+  const otherPair = selfSigned(dir, 'other');
   files.serverKey = serverPair.key;
   files.serverCert = serverPair.cert;
   files.clientKey = clientPair.key;

@@ -198,6 +198,16 @@ async function checkRedis(url: string, timeoutMs: number): Promise<DoctorCheck> 
   }
 }
 
+/** One GET, no retries or redirects, any status answered (a reachability probe, not an API call). */
+function getOnce(url: string, timeoutMs: number) {
+  return got(url, {
+    timeout: { request: timeoutMs },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+  });
+}
+
 async function checkWechatHosts(config: Config, timeoutMs: number): Promise<DoctorCheck[]> {
   const hosts = [
     ['WECHAT_OAUTH_BASE_URL', config.wechat.oauthBaseUrl],
@@ -209,12 +219,7 @@ async function checkWechatHosts(config: Config, timeoutMs: number): Promise<Doct
     hosts.map(async ([variable, url]): Promise<DoctorCheck> => {
       const name = `${variable} reachable`;
       try {
-        const response = await got(url, {
-          timeout: { request: timeoutMs },
-          retry: { limit: 0 },
-          throwHttpErrors: false,
-          followRedirect: false,
-        });
+        const response = await getOnce(url, timeoutMs);
         return ok(name, `${url} answered HTTP ${response.statusCode}`);
       } catch (err) {
         return fail(
@@ -384,12 +389,7 @@ async function checkVerificationFile(config: Config, reach: string, timeoutMs: n
   }
   const url = `${reach.replace(/\/+$/, '')}/${file.fileName}`;
   try {
-    const response = await got(url, {
-      timeout: { request: timeoutMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-    });
+    const response = await getOnce(url, timeoutMs);
     if (response.statusCode === 200 && response.body === file.contents) {
       return ok(name, `${url} serves ${file.fileName}`);
     }
