@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { PayWalletResponse } from '@wxh5/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsServer } from '../src/metrics/create-metrics-server';
-import { orderRow, pollUntil, sessionCookie } from './pay-kit';
-import { createHttpClient, startTestApi, useFileEmulator, type TestApi } from './support';
+import { createOrderAs, orderRow, pollUntil, sessionCookie } from './pay-kit';
+import { createHttpClient, startTestApi, TEST_ADMIN_TOKEN, useFileEmulator, type TestApi } from './support';
 
 const shared = useFileEmulator();
 let api: TestApi;
@@ -101,6 +101,30 @@ describe('GET /metrics', () => {
     }
     expect(await sample(tokenFetched)).toBe(before.token + 1);
     expect(await sample(ticketFetched)).toBe(before.ticket + 1);
+  });
+
+  it('counts refunds by the status they enter: PROCESSING when started, SUCCESS when WeChat says so', async () => {
+    const processing = 'wxh5_refunds_total{status="PROCESSING"}';
+    const success = 'wxh5_refunds_total{status="SUCCESS"}';
+    const before = { processing: await sample(processing), success: await sample(success) };
+    const { outTradeNo } = await createOrderAs(api, shared.aliceOpenId, { amountFen: 270 });
+    await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
+    await pollUntil(
+      () => orderRow(api.deps.db, outTradeNo),
+      (row) => row?.status === 'PAID',
+    );
+    const refunded = await createHttpClient(api.url).post(`/api/admin/orders/${outTradeNo}/refund`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      json: { amountFen: 270 },
+    });
+    expect(refunded.status).toBe(201);
+    expect(await sample(processing)).toBe(before.processing + 1);
+    expect(
+      await pollUntil(
+        () => sample(success),
+        (n) => n === before.success + 1,
+      ),
+    ).toBe(before.success + 1);
   });
 
   it('answers only /metrics, in the Prometheus text format', async () => {

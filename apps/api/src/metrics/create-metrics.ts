@@ -26,6 +26,8 @@ export interface AppMetrics {
    * was paid: not applied).
    */
   refundAnomalies: Counter<'kind'>;
+  /** Refunds entering a status, by this instance: PROCESSING (started), SUCCESS, CLOSED, ABNORMAL. */
+  refunds: Counter<'status'>;
   /** Background sweep passes: `outcome` ok | failed. */
   sweepRuns: Counter<'outcome'>;
   /** What the last sweep pass found to reconcile (capped by its batch of 100): `kind` orders | refunds. */
@@ -83,6 +85,12 @@ export function createMetrics(registry = new Registry()): AppMetrics {
       name: 'wxh5_credential_refreshes_total',
       help: 'access_token, jsapi_ticket and v3 platform-certificate fetches from WeChat, by outcome',
       labelNames: ['kind', 'outcome'],
+      registers,
+    }),
+    refunds: new Counter({
+      name: 'wxh5_refunds_total',
+      help: 'Refunds entering a status (PROCESSING when started; SUCCESS, CLOSED, ABNORMAL when settled)',
+      labelNames: ['status'],
       registers,
     }),
     refundAnomalies: new Counter({

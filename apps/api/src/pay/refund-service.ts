@@ -82,6 +82,7 @@ export async function applyRefundOutcome(
       .where('status', '=', 'PROCESSING')
       .executeTakeFirst();
     if (moved.numUpdatedRows === 0n) return 'duplicate';
+    deps.metrics.refunds.inc({ status: outcome });
     logger.warn({ ...context, outcome }, 'refund did not go through; reservation released');
     return 'applied';
   }
@@ -126,6 +127,7 @@ export async function applyRefundOutcome(
     );
     return 'success_after_close_unapplied';
   }
+  deps.metrics.refunds.inc({ status: 'SUCCESS' });
   if (lateSuccess) {
     deps.metrics.refundAnomalies.inc({ kind: 'success_after_closed' });
     logger.error(
@@ -247,6 +249,7 @@ export function createRefundService(deps: RefundServiceDeps, gateways: PayGatewa
         updated_at: now,
       };
       await trx.insertInto('refunds').values(row).execute();
+      deps.metrics.refunds.inc({ status: 'PROCESSING' });
       const refund = await trx
         .selectFrom('refunds')
         .selectAll()
@@ -285,12 +288,13 @@ export function createRefundService(deps: RefundServiceDeps, gateways: PayGatewa
       } catch (err) {
         if (err instanceof WechatRefusedError) {
           // WeChat definitely did not accept it: release the reservation.
-          await db
+          const closed = await db
             .updateTable('refunds')
             .set({ status: 'CLOSED', updated_at: isoAt(deps.now()) })
             .where('out_refund_no', '=', refund.out_refund_no)
             .where('status', '=', 'PROCESSING')
-            .execute();
+            .executeTakeFirst();
+          if (closed.numUpdatedRows > 0n) deps.metrics.refunds.inc({ status: 'CLOSED' });
         } else {
           // Unknown outcome (timeout, bad response): the reservation stays; the sweep asks WeChat (refundquery) and
           // re-submits with the same out_refund_no if WeChat never saw it — as does a retry with the same key.
