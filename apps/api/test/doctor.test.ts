@@ -285,6 +285,22 @@ describe('pnpm run doctor', () => {
     expect(mismatch.map((check) => check.detail).join('\n')).toMatch(/serial/i);
   });
 
+  it('passes a v3-only merchant without a client certificate (mutual TLS is for v2 refunds only)', async () => {
+    const merchant = await registerV3TestMerchant(emulator, { mode: 'publicKey', appIds: [APP_ID] });
+    const checks = await doctor({
+      ...good,
+      ...merchant.env,
+      WECHAT_PAY_KEY: undefined,
+      WECHAT_PAY_CERT_PATH: undefined,
+      WECHAT_PAY_KEY_PATH: undefined,
+    });
+    expect(failures(checks), formatDoctorReport(checks)).toEqual([]);
+    expect(checks.map((check) => check.name)).not.toContain('merchant API client certificate (v2 refunds)');
+    expect(checks.map((check) => check.name)).toContain(
+      `WeChat Pay v3 merchant ${merchant.mchId} (a signed, verified order query)`,
+    );
+  });
+
   it("fails a client key that is not the certificate's, in words", async () => {
     const failed = failures(await doctor({ ...good, WECHAT_PAY_KEY_PATH: cert.otherKey }));
     expect(failed).toHaveLength(1);

@@ -70,7 +70,10 @@ export async function runDoctor(
   const probe = options.probeOutTradeNo ?? `DOCTOR${Date.now()}`;
   const checks: DoctorCheck[] = [ok('configuration', 'every variable parses (apps/api/.env.example)')];
   checks.push(checkPublicBaseUrl(config));
-  checks.push(checkClientCertificate(config));
+  // Mutual TLS is for v2's /secapi/ refunds only: a v3-only merchant needs no client certificate.
+  if (config.wechat.payKey !== undefined || config.wechat.payCertificate) {
+    checks.push(checkClientCertificate(config));
+  }
   checks.push(await checkDatabase(config));
   if (config.redisUrl) checks.push(await checkRedis(config.redisUrl, timeoutMs));
   checks.push(...(await checkWechatHosts(config, timeoutMs)));
