@@ -17,6 +17,12 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  DEMO_API_V3_KEY,
+  DEMO_KEY_FILES,
+  DEMO_MCH_CERT_SERIAL,
+  DEMO_WECHATPAY_PUBLIC_KEY_ID,
+} from '@wxh5/wechat-emulator';
 import { DEMO } from '@wxh5/wechat-emulator/testing';
 import type { PeerSpec } from './peers';
 
@@ -142,8 +148,26 @@ export const DEMO_ENV = {
   COOKIE_KEYS: 'bench-cookie-key-0123456789abcdefghijklmnop',
 };
 
-/** The app on `databaseUrl`, configured as production is: through its environment only. */
-export async function startApp(label: string, databaseUrl: string, wechatUrl: string): Promise<ServerHandle> {
+/**
+ * WeChat Pay API v3 in public-key mode with the emulator's demo key files, as `pnpm start` runs it (the v2 key stays:
+ * the live switch keeps v2 orders working, and v3 goes first).
+ */
+export const DEMO_V3_ENV = {
+  WECHAT_PAY_API: 'v3',
+  WECHAT_PAY_MCH_PRIVATE_KEY_PATH: DEMO_KEY_FILES.merchantPrivateKey,
+  WECHAT_PAY_MCH_CERT_SERIAL: DEMO_MCH_CERT_SERIAL,
+  WECHAT_PAY_API_V3_KEY: DEMO_API_V3_KEY,
+  WECHAT_PAY_PUBLIC_KEY_PATH: DEMO_KEY_FILES.wechatpayPublicKey,
+  WECHAT_PAY_PUBLIC_KEY_ID: DEMO_WECHATPAY_PUBLIC_KEY_ID,
+};
+
+/** The app on `databaseUrl`, configured as production is: through its environment only (`extraEnv` on top). */
+export async function startApp(
+  label: string,
+  databaseUrl: string,
+  wechatUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ServerHandle> {
   const port = await freePort();
   const env = {
     PATH: process.env['PATH'],
@@ -158,6 +182,7 @@ export async function startApp(label: string, databaseUrl: string, wechatUrl: st
     WECHAT_API_BASE_URL: wechatUrl,
     WECHAT_PAY_BASE_URL: wechatUrl,
     ...DEMO_ENV,
+    ...extraEnv,
   };
   return launch(label, appLaunch().args, env, port);
 }

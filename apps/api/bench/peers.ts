@@ -7,6 +7,7 @@
  * Ceilings (what a server doing nothing useful reaches on this machine):
  * - `bare-json`: Koa answering a small JSON envelope.
  * - `bare-xml`: Koa reading the notify body and answering WeChat's SUCCESS XML.
+ * - `bare-v3`: Koa reading the notify body and answering v3's acknowledgement (200 `{"code":"SUCCESS"}`).
  * Peers (the least a correct server must do — no framework of ours, the same necessary work):
  * - `jssdk-koa`: Koa + @koa/router: check the page URL's origin, sign wx.config with a ticket held in memory
  *   (wechat-core's jssdkSignature, a CSPRNG nonce), answer the JSON envelope.
@@ -14,9 +15,25 @@
  *   app's own durable write (group commit: the conditional PENDING → PAID UPDATE and the audit INSERT in one
  *   transaction) and the reply after the commit.
  * - `notify-tenpay`: the `tenpay` SDK's Koa notify middleware (xml2js parse + its signature check) + the same write.
+ * - `notify-v3-koa`: Koa: read the body, wechat-core's v3 verifier (the WeChat Pay public key, parsed once; ±300 s;
+ *   SHA256withRSA over the raw bytes), JSON parse, AES-256-GCM decrypt of the resource, appid/mchid/trade_state
+ *   checks, then the same durable write (scheme RSA) and v3's JSON acknowledgement after the commit.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { buildXmlReply, createNonce, jssdkSignature, parseXml, verifyV2 } from '@wxh5/wechat-core';
+import {
+  buildXmlReply,
+  createNonce,
+  createWechatpayVerifier,
+  decryptAeadAesGcm,
+  jssdkSignature,
+  loadWechatpayPublicKey,
+  parseXml,
+  readWechatpayHeaders,
+  verifyV2,
+  type AeadResource,
+} from '@wxh5/wechat-core';
+import { DEMO_KEY_FILES, DEMO_WECHATPAY_PUBLIC_KEY_ID } from '@wxh5/wechat-emulator';
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import pino from 'pino';
@@ -31,29 +48,38 @@ import { DEMO } from './bench-data';
 export type PeerSpec =
   | { kind: 'bare-json' }
   | { kind: 'bare-xml' }
+  | { kind: 'bare-v3' }
   | { kind: 'jssdk-koa'; allowedOrigin: string }
   | { kind: 'notify-koa'; databaseUrl: string }
-  | { kind: 'notify-tenpay'; databaseUrl: string };
+  | { kind: 'notify-tenpay'; databaseUrl: string }
+  | { kind: 'notify-v3-koa'; databaseUrl: string };
 
 const silent = pino({ level: 'silent' });
+
+/** A verified payment, as the write needs it. */
+interface PaidFact {
+  outTradeNo: string;
+  transactionId: string;
+  amountFen: number;
+  signScheme: string;
+}
 
 /** The app's durable write for a verified notify: transition + audit row in one group-committed transaction. */
 function createNotifyWriter(handle: DatabaseHandle) {
   const committer = createGroupCommitter(handle.db);
   return (
-    fields: Record<string, string | undefined>,
+    paid: PaidFact,
     rawBody: string,
     headers: Readonly<Record<string, string | string[] | undefined>>,
   ): Promise<boolean> => {
-    const outTradeNo = fields['out_trade_no'] ?? '';
-    const transactionId = fields['transaction_id'] ?? '';
+    const { outTradeNo, transactionId } = paid;
     const now = new Date().toISOString();
     const fact = { outTradeNo, transactionId, paidAt: now, now, source: 'notify' };
     return committer.run(outTradeNo, async (trx) => {
       const moved = await payPendingIfMatches(
         trx,
         fact,
-        { amountFen: Number(fields['total_fee']), signScheme: fields['sign_type'] ?? 'MD5' },
+        { amountFen: paid.amountFen, signScheme: paid.signScheme },
         silent,
       );
       await recordNotification(trx, {
@@ -70,6 +96,18 @@ function createNotifyWriter(handle: DatabaseHandle) {
   };
 }
 
+/** The v2 fields as the write needs them. */
+const v2Paid = (fields: Record<string, string | undefined>): PaidFact => ({
+  outTradeNo: fields['out_trade_no'] ?? '',
+  transactionId: fields['transaction_id'] ?? '',
+  amountFen: Number(fields['total_fee']),
+  signScheme: fields['sign_type'] ?? 'MD5',
+});
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
   const app = new Koa();
   const success = buildXmlReply('SUCCESS');
@@ -84,6 +122,12 @@ function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
         await readRawBody(ctx.req);
         ctx.type = 'text/xml';
         ctx.body = success;
+      });
+      return { app, close: () => Promise.resolve() };
+    case 'bare-v3':
+      app.use(async (ctx) => {
+        await readRawBody(ctx.req);
+        ctx.body = { code: 'SUCCESS' };
       });
       return { app, close: () => Promise.resolve() };
     case 'jssdk-koa': {
@@ -143,7 +187,7 @@ function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
           ctx.body = buildXmlReply('FAIL', 'signature mismatch');
           return;
         }
-        await write(fields, body.text, ctx.headers);
+        await write(v2Paid(fields), body.text, ctx.headers);
         ctx.body = success;
       });
       return { app, close: () => handle.close() };
@@ -160,8 +204,65 @@ function createPeer(spec: PeerSpec): { app: Koa; close: () => Promise<void> } {
       app.use(tenpay.middleware('pay'));
       app.use(async (ctx) => {
         const fields = (ctx.request as unknown as { weixin: Record<string, string> }).weixin;
-        await write(fields, ctx.request.body as string, ctx.headers);
+        await write(v2Paid(fields), ctx.request.body as string, ctx.headers);
         (ctx as unknown as { reply: (message?: string) => void }).reply();
+      });
+      return { app, close: () => handle.close() };
+    }
+    case 'notify-v3-koa': {
+      const handle = openDatabase(spec.databaseUrl);
+      const write = createNotifyWriter(handle);
+      const verifier = createWechatpayVerifier({
+        publicKey: {
+          id: DEMO_WECHATPAY_PUBLIC_KEY_ID,
+          key: loadWechatpayPublicKey(readFileSync(DEMO_KEY_FILES.wechatpayPublicKey, 'utf8')),
+        },
+      });
+      const refuse = (ctx: Koa.Context, status: number, message: string) => {
+        ctx.status = status;
+        ctx.body = { code: 'FAIL', message };
+      };
+      app.use(async (ctx) => {
+        const body = await readRawBody(ctx.req);
+        if (!body.ok) return refuse(ctx, 400, body.reason);
+        try {
+          verifier.verify(readWechatpayHeaders(ctx.headers, body.text));
+        } catch {
+          return refuse(ctx, 401, 'signature');
+        }
+        let transaction: Json;
+        try {
+          const envelope = JSON.parse(body.text) as Json;
+          const plaintext = JSON.parse(
+            decryptAeadAesGcm(envelope['resource'] as AeadResource, DEMO.apiV3Key),
+          ) as unknown;
+          if (!isObject(plaintext)) throw new Error('not an object');
+          transaction = plaintext;
+        } catch {
+          return refuse(ctx, 400, 'resource');
+        }
+        const amount = isObject(transaction['amount']) ? transaction['amount'] : {};
+        if (
+          transaction['appid'] !== DEMO.appId ||
+          transaction['mchid'] !== DEMO.mchId ||
+          transaction['trade_state'] !== 'SUCCESS' ||
+          typeof transaction['out_trade_no'] !== 'string' ||
+          typeof transaction['transaction_id'] !== 'string' ||
+          typeof amount['total'] !== 'number'
+        ) {
+          return refuse(ctx, 400, 'transaction');
+        }
+        await write(
+          {
+            outTradeNo: transaction['out_trade_no'],
+            transactionId: transaction['transaction_id'],
+            amountFen: amount['total'],
+            signScheme: 'RSA',
+          },
+          body.text,
+          ctx.headers,
+        );
+        ctx.body = { code: 'SUCCESS' };
       });
       return { app, close: () => handle.close() };
     }

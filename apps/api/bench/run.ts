@@ -2,7 +2,7 @@
  * The api's benchmark (`pnpm bench` → `pnpm --filter @wxh5/api bench` → this file). One command, one table:
  *
  *   pnpm --filter @wxh5/api bench [--quick] [--seconds 6] [--connections 50] [--sizes 100000,2000000]
- *                                 [--databases sqlite,postgres] [--only jssdk,notify,orders]
+ *                                 [--databases sqlite,postgres] [--only jssdk,notify,notify-v3,orders,v3-crypto]
  *
  * Every figure is a ratio measured in the same run, on the same machine, the sides driven in rotating rounds
  * (harness.ts): to a CEILING (a server doing nothing useful: Koa answering JSON, or reading the notify and
@@ -12,6 +12,11 @@
  * - notify: distinct valid v2 notifies (parse, verify, one transition, audit row, reply after commit) on SQLite
  *   and PostgreSQL at each table size, vs Koa + wechat-core + the same write, vs the `tenpay` middleware + the same
  *   write; ceiling Koa reading the body.
+ * - notify-v3: distinct valid WeChat Pay API v3 notifies (RSA verify, AES-256-GCM decrypt, one transition, audit
+ *   row, JSON reply after commit) to the app configured for v3 (public-key mode, the emulator's demo keys), on each
+ *   database and size, vs Koa + wechat-core's v3 verifier and decrypt + the same write; ceiling Koa reading the body.
+ * - v3-crypto: wechat-core's bench/v3-signing.bench.ts in a child: the v3 client's signing cost per request
+ *   (signV3Request) vs a bare crypto.sign with the same pre-parsed key, and a notify's verify + decrypt.
  * - orders: `GET /api/wechat/pay/orders?limit=20` for a user with 100 orders and one with 100,000, at each table
  *   size and database; ceiling bare Koa.
  *
@@ -19,19 +24,22 @@
  * PostgreSQL as databases `wxh5_bench_<size>_<migrations>` on the local server) until the migrations change; each
  * run works on a copy (SQLite) or removes its own notify orders (PostgreSQL). `--quick`: 3 s per side, 100k only.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { startWechatEmulator } from '@wxh5/wechat-emulator';
 import Keygrip from 'keygrip';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../src/store/database';
-import { NOTIFY_USER, notifyBody, notifyOrderRow } from './bench-data';
+import { NOTIFY_USER, notifyBody, notifyOrderRow, v3NotifyRequest, type V3NotifyRequest } from './bench-data';
 import {
   DEMO_ENV,
+  DEMO_V3_ENV,
   appLaunch,
   compare,
   startApp,
@@ -124,6 +132,9 @@ async function prepareDatabase(dialect: Dialect, size: number, runDir: string, f
   return { label, dialect, size, url } satisfies BenchDatabase;
 }
 
+/** The tags of the v3 notify orders (sign scheme RSA); the others are v2 (HMAC-SHA256). */
+const V3_TAGS = new Set(['v3app', 'v3koa']);
+
 /** Remove the notify orders (and their audit rows) an earlier run left, then insert `count` for each tag. */
 async function resetNotifyOrders(database: BenchDatabase, tags: string[], count: number): Promise<void> {
   const handle = openDatabase(database.url);
@@ -141,7 +152,7 @@ async function resetNotifyOrders(database: BenchDatabase, tags: string[], count:
         for (let start = 0; start < count; start += 1000) {
           const rows = [];
           for (let i = start; i < Math.min(count, start + 1000); i += 1)
-            rows.push(notifyOrderRow(tag, i, now));
+            rows.push(notifyOrderRow(tag, i, now, V3_TAGS.has(tag) ? 'RSA' : 'HMAC-SHA256'));
           await trx.insertInto('orders').values(rows).execute();
         }
       }
@@ -200,6 +211,56 @@ function notifySide(name: string, server: ServerHandle, tag: string, count: numb
     ],
   };
 }
+
+/**
+ * A side sending v3 notifies: `pool` (signed before the measurement, shared by the sides on different databases —
+ * each database has its own orders) and, once a side has used it up, more signed on the spot (counted in
+ * `extra.signed`: that signing is the load generator's CPU, not the server's). Never more than `count`, the
+ * orders inserted: past that a side would resend (duplicates, visible in the verdicts).
+ */
+function v3NotifySide(
+  name: string,
+  server: ServerHandle,
+  tag: string,
+  pool: V3NotifyRequest[],
+  count: number,
+  extra: { signed: number },
+): Side {
+  const cursor = { next: 0 };
+  return {
+    name,
+    server,
+    requests: (): AutocannonRequest[] => [
+      {
+        method: 'POST',
+        path: '/api/wechat/pay/callback',
+        setupRequest: (request) => {
+          const i = cursor.next % count;
+          cursor.next += 1;
+          let notify = pool[i];
+          if (!notify) {
+            notify = v3NotifyRequest(tag, i);
+            extra.signed += 1;
+          }
+          return { ...request, body: notify.body, headers: notify.headers };
+        },
+      },
+    ],
+  };
+}
+
+/** wechat-core's v3 crypto bench (bench/v3-signing.bench.ts), run in a child with `--json`. */
+interface V3Crypto {
+  signV3: number;
+  rawSign: number;
+  parseEachTime: number;
+  readNotify: number;
+  rawNotify: number;
+  load: [number, number];
+}
+const V3_CRYPTO_BENCH = fileURLToPath(
+  new URL('../../../packages/wechat-core/bench/v3-signing.bench.ts', import.meta.url),
+);
 
 /** The signed session cookie the app would have set for `openId` (Koa cookies, Keygrip sha256). */
 function sessionCookie(openId: string): string {
@@ -262,7 +323,7 @@ async function main(): Promise<void> {
   };
   const sizes = (argument('sizes') ?? (quick ? '100000' : '100000,2000000')).split(',').map(Number);
   const dialects = (argument('databases') ?? 'sqlite,postgres').split(',') as Dialect[];
-  const only = (argument('only') ?? 'jssdk,notify,orders').split(',');
+  const only = (argument('only') ?? 'jssdk,notify,notify-v3,orders,v3-crypto').split(',');
   const notifyCount = Math.round(options.seconds * 6000) + 6000;
 
   console.log(
@@ -276,6 +337,7 @@ async function main(): Promise<void> {
   const servers: ServerHandle[] = [];
   const emulator = await startWechatEmulator({ port: 0, host: '127.0.0.1' });
   const rows: Row[] = [];
+  let v3Crypto: V3Crypto | undefined;
   try {
     const fingerprint = await migrationsFingerprint();
     const databases: BenchDatabase[] = [];
@@ -285,13 +347,29 @@ async function main(): Promise<void> {
     }
     const first = databases[0] as BenchDatabase;
     const apps = new Map<BenchDatabase, ServerHandle>();
+    const v3Apps = new Map<BenchDatabase, ServerHandle>();
     for (const database of databases) {
-      const tags = database === first ? ['app', 'koa', 'tenpay'] : ['app'];
-      if (only.includes('notify')) await resetNotifyOrders(database, tags, notifyCount);
+      const tags = [
+        ...(only.includes('notify') ? (database === first ? ['app', 'koa', 'tenpay'] : ['app']) : []),
+        ...(only.includes('notify-v3') ? (database === first ? ['v3app', 'v3koa'] : ['v3app']) : []),
+      ];
+      if (tags.length > 0) await resetNotifyOrders(database, tags, notifyCount);
       const app = await startApp(`app on ${database.label}`, database.url, emulator.url);
       servers.push(app);
       apps.set(database, app);
+      if (only.includes('notify-v3')) {
+        const v3App = await startApp(
+          `app (v3) on ${database.label}`,
+          database.url,
+          emulator.url,
+          DEMO_V3_ENV,
+        );
+        servers.push(v3App);
+        v3Apps.set(database, v3App);
+      }
     }
+    /** The best notify rate seen so far (v2, this run): sizes the pool of v3 notifies signed in advance. */
+    let notifyRateSeen = 0;
     const firstApp = apps.get(first) as ServerHandle;
 
     if (only.includes('jssdk')) {
@@ -364,6 +442,7 @@ async function main(): Promise<void> {
           note: `${JSON.stringify(stats.verdicts)}, ${stats.paid} PAID`,
         });
       }
+      notifyRateSeen = Math.max(...Object.values(results).map((r) => r.requestsPerSecond));
       const koaStats = await notifyStats(first, 'koa');
       const tenpayStats = await notifyStats(first, 'tenpay');
       rows.push({
@@ -384,6 +463,69 @@ async function main(): Promise<void> {
         note: `${JSON.stringify(tenpayStats.verdicts)}`,
       });
       rows.push({ scenario: 'notify', side: 'bare Koa XML (ceiling)', result: c.result, load: loadAverage });
+    }
+
+    if (only.includes('notify-v3')) {
+      // Signed in advance for about 2× what the fastest v2 side took (a v3 side can be faster: JSON, no XML).
+      const expected = notifyRateSeen > 0 ? 1.5 * notifyRateSeen : 4000;
+      const poolSize = Math.min(notifyCount, Math.ceil(expected * (options.seconds + 1) * 1.3) + 500);
+      const signStarted = performance.now();
+      const appPool = Array.from({ length: poolSize }, (_, i) => v3NotifyRequest('v3app', i));
+      const koaPool = Array.from({ length: poolSize }, (_, i) => v3NotifyRequest('v3koa', i));
+      console.log(
+        `… notify-v3 (${2 * poolSize} notifies signed in ${((performance.now() - signStarted) / 1000).toFixed(1)} s)`,
+      );
+      const peer = await startPeer('notify v3 peer', { kind: 'notify-v3-koa', databaseUrl: first.url });
+      const ceiling = await startPeer('bare Koa v3', { kind: 'bare-v3' });
+      servers.push(peer, ceiling);
+      const extra = { signed: 0 };
+      const sides: Side[] = databases.map((d) =>
+        v3NotifySide(d.label, v3Apps.get(d) as ServerHandle, 'v3app', appPool, notifyCount, extra),
+      );
+      sides.push(
+        v3NotifySide('koa', peer, 'v3koa', koaPool, notifyCount, extra),
+        // The ceiling verifies nothing: it goes round the pool rather than have more signed while it is driven.
+        v3NotifySide('ceiling', ceiling, 'v3app', appPool, appPool.length, extra),
+      );
+      const { results, loadAverage } = await compare(sides, options);
+      const c = { name: 'bare Koa', result: results['ceiling'] as LoadResult };
+      const koa = { name: 'Koa+wechat-core v3', result: results['koa'] as LoadResult };
+      for (const d of databases) {
+        const stats = await notifyStats(d, 'v3app');
+        const sqliteTwin = databases.find((x) => x.dialect === 'sqlite' && x.size === d.size);
+        rows.push({
+          scenario: `notify v3 ${sizeLabel(d.size)}`,
+          side: `app, ${d.label}`,
+          result: results[d.label] as LoadResult,
+          ceiling: c,
+          peer:
+            d.dialect === 'postgres' && sqliteTwin
+              ? { name: 'app v3 on SQLite', result: results[sqliteTwin.label] as LoadResult }
+              : koa,
+          load: loadAverage,
+          note: `${JSON.stringify(stats.verdicts)}, ${stats.paid} PAID`,
+        });
+      }
+      const koaStats = await notifyStats(first, 'v3koa');
+      rows.push({
+        scenario: `notify v3 ${sizeLabel(first.size)}`,
+        side: `Koa + wechat-core v3 + same write (${first.label})`,
+        result: koa.result,
+        ceiling: c,
+        load: loadAverage,
+        note: `${JSON.stringify(koaStats.verdicts)}`,
+      });
+      rows.push({
+        scenario: 'notify v3',
+        side: 'bare Koa JSON (ceiling)',
+        result: c.result,
+        load: loadAverage,
+      });
+      if (extra.signed > 0) {
+        console.log(
+          `  notify-v3: ${extra.signed} notifies were signed during the measurement (pool used up)`,
+        );
+      }
     }
 
     if (only.includes('orders')) {
@@ -433,6 +575,14 @@ async function main(): Promise<void> {
       }
       rows.push({ scenario: 'orders', side: 'bare Koa JSON (ceiling)', result: c.result, load: loadAverage });
     }
+    if (only.includes('v3-crypto')) {
+      console.log('… v3-crypto');
+      // Its own process, after every server has been driven: nothing else of ours runs meanwhile.
+      const output = execFileSync(process.execPath, ['--import', 'tsx', V3_CRYPTO_BENCH, '--json'], {
+        encoding: 'utf8',
+      });
+      v3Crypto = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as V3Crypto;
+    }
   } finally {
     for (const server of servers.reverse()) await server.close();
     await emulator.close();
@@ -448,6 +598,22 @@ async function main(): Promise<void> {
         `  ${row.scenario} / ${row.side}: ${row.result.errors} errors, ${row.result.non2xx} non-2xx`,
       );
     }
+  }
+  if (v3Crypto) {
+    const c = v3Crypto;
+    const µs = (n: number) => `${n.toFixed(1)} µs`;
+    console.log(
+      `\nv3 crypto per operation (CPU µs, wechat-core bench/v3-signing.bench.ts; load ${c.load[0].toFixed(1)}→${c.load[1].toFixed(1)}):`,
+    );
+    console.log(
+      `  the v3 client's signature per request (signV3Request): ${µs(c.signV3)}; bare crypto.sign, same ` +
+        `pre-parsed KeyObject: ${µs(c.rawSign)} (${(c.rawSign / c.signV3).toFixed(2)} of ours); parsing the PEM ` +
+        `every call instead: ${µs(c.parseEachTime)}`,
+    );
+    console.log(
+      `  a v3 notify's verify + decrypt + JSON parse: ${µs(c.readNotify)}; bare crypto.verify + AES-256-GCM: ` +
+        `${µs(c.rawNotify)} (${(c.rawNotify / c.readNotify).toFixed(2)} of ours)`,
+    );
   }
   console.log(
     `\nload average at the end ${loadavg()

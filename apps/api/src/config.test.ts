@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { KeyObject, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -345,6 +345,26 @@ describe('parseConfig and WeChat Pay API v3', () => {
     expect(config.wechat.payV3?.publicKey?.id).toBe(v3.WECHAT_PAY_PUBLIC_KEY_ID);
     expect(config.wechat.payV3?.platformCertificates).toBeUndefined();
     expect(parseConfig({ ...valid, ...v3 }).wechat.payKey).toBe(valid.WECHAT_PAY_KEY);
+  });
+
+  it('holds the v3 keys parsed (KeyObjects made once, here), never a private key as text to parse again', () => {
+    const config = parseConfig({ ...valid, ...v3, WECHAT_PAY_PLATFORM_CERTS: join(dir, 'certs') });
+    const payV3 = config.wechat.payV3;
+    expect(payV3?.merchantPrivateKey).toBeInstanceOf(KeyObject);
+    expect(payV3?.merchantPrivateKey.type).toBe('private');
+    expect(payV3?.publicKey?.key).toBeInstanceOf(KeyObject);
+    // Every string anywhere in the config: none is a private key's PEM, so nothing downstream can re-parse one.
+    const strings: string[] = [];
+    const walk = (value: unknown, seen: Set<unknown>) => {
+      if (typeof value === 'string') strings.push(value);
+      else if (value && typeof value === 'object' && !seen.has(value) && !(value instanceof KeyObject)) {
+        seen.add(value);
+        for (const inner of Object.values(value)) walk(inner, seen);
+      }
+    };
+    walk(config, new Set());
+    expect(strings.length).toBeGreaterThan(10);
+    expect(strings.filter((text) => text.includes('PRIVATE KEY'))).toEqual([]);
   });
 
   it('takes platform certificates as auto or as a directory of PEM files (both with the public key = migration)', () => {

@@ -2,7 +2,7 @@ import type { OrderView, PayWalletResponse } from '@wxh5/contracts';
 import { loadMerchantPrivateKey, verifyJsapiPaySignV3 } from '@wxh5/wechat-core';
 import { DEMO_KEY_FILES, DEMO_WECHATPAY_PUBLIC_KEY_ID } from '@wxh5/wechat-emulator';
 import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, startEmulator, startTestApi, type TestApi, type TestEmulator } from './support';
 import { demoV3Env, registerV3TestMerchant, type V3TestMerchant } from './support/v3-merchant';
@@ -434,4 +434,32 @@ it('names the missing key when a certificate-mode merchant has no platform certi
   } finally {
     await api.close();
   }
+});
+
+describe('WeChat Pay v3 keys are parsed once, at start-up', () => {
+  it(
+    'signs requests and verifies answers and notifies after its key files are gone',
+    { timeout: 30_000 },
+    async () => {
+      // Issue 16: "keep private keys parsed once". A signer that went back to the files (or to their PEM text) for
+      // each request would fail here: the api starts, the files are deleted, and it must still sign the prepay
+      // (checked by the emulator with the merchant's public key), verify WeChat's answer and verify the notify.
+      const merchant = await registerV3TestMerchant(emulator, { mode: 'publicKey' });
+      const api = await startTestApi({
+        emulatorUrl: emulator.url,
+        env: { ...merchant.env, WECHAT_PAY_KEY: undefined },
+      });
+      try {
+        for (const name of ['WECHAT_PAY_MCH_PRIVATE_KEY_PATH', 'WECHAT_PAY_PUBLIC_KEY_PATH'] as const) {
+          rmSync(merchant.env[name] ?? '', { force: false });
+        }
+        const { outTradeNo, payParams } = await placeOrder(api, 205);
+        expect(payParams.signType).toBe('RSA');
+        await payAtEmulator(outTradeNo, merchant.mchId);
+        expect((await waitForStatus(api, outTradeNo, 'PAID'))?.status).toBe('PAID');
+      } finally {
+        await api.close();
+      }
+    },
+  );
 });

@@ -73,6 +73,15 @@ export function createWechatpayKeys(options: WechatpayKeysOptions): WechatpayKey
       },
       { now },
     );
+  // The verifier every notify and answer is checked with, built again only when the certificates held change (the
+  // keys themselves are KeyObjects parsed at start-up or at download).
+  const NONE: readonly PlatformCertificate[] = [];
+  let current: { over: readonly PlatformCertificate[]; verifier: WechatpayVerifier } | undefined;
+  const verifierHeld = (certificates: readonly PlatformCertificate[]): WechatpayVerifier => {
+    if (current?.over !== certificates)
+      current = { over: certificates, verifier: verifierOver(certificates) };
+    return current.verifier;
+  };
 
   function fromCache(
     value: unknown,
@@ -207,12 +216,12 @@ export function createWechatpayKeys(options: WechatpayKeysOptions): WechatpayKey
 
   return {
     async verifier() {
-      if (!auto) return verifierOver([]);
+      if (!auto) return verifierHeld(NONE);
       try {
-        return verifierOver(await certificates());
+        return verifierHeld(await certificates());
       } catch (err) {
         // With a public key the migration still verifies what the public key signed.
-        if (v3.publicKey) return verifierOver([]);
+        if (v3.publicKey) return verifierHeld(NONE);
         throw err;
       }
     },
