@@ -9,6 +9,7 @@ import {
 } from '../src/pay/queries';
 import { RESERVING_REFUND_STATUSES } from '../src/pay/refund-service';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database';
+import { refusedNotificationsQuery } from '../src/store/prune-notifications';
 import type { Database } from '../src/store/schema';
 import { TEST_POSTGRES_URL, randomSuffix } from './support';
 
@@ -49,13 +50,13 @@ const QUERIES: PlannedQuery[] = [
   {
     name: "the sweep's PENDING orders, least recently checked first",
     build: (db) => pendingOrdersQuery(db, T, T, 100),
-    index: 'orders_status_checked',
+    index: 'orders_pending_checked',
     ordered: true,
   },
   {
     name: "the sweep's PROCESSING refunds, least recently checked first",
     build: (db) => processingRefundsQuery(db, { updatedBefore: T, checkedBefore: T, now: T }, 100),
-    index: 'refunds_status_checked',
+    index: 'refunds_processing_checked',
     ordered: true,
   },
   {
@@ -69,6 +70,12 @@ const QUERIES: PlannedQuery[] = [
     build: (db) =>
       db.selectFrom('pay_notifications').selectAll().where('out_trade_no', '=', 'W1').orderBy('id', 'asc'),
     index: 'pay_notifications_order',
+    ordered: false,
+  },
+  {
+    name: "the prune's batch of refusal evidence by age",
+    build: (db) => refusedNotificationsQuery(db, T, 5000),
+    index: 'pay_notifications_refused',
     ordered: false,
   },
 ];

@@ -45,8 +45,11 @@ export function ordersPageQuery(db: Executor, openId: string, limit: number, bef
 
 /**
  * The sweep's PENDING orders created at or before `createdBefore` and not asked about since `checkedBefore`, least
- * recently checked first (never checked = '' first): `orders_status_checked` (status, checked_at). Each pass marks
- * what it asked (checked_at), so orders that keep failing go to the back of the queue instead of taking every pass.
+ * recently checked first (never checked = '' first): the partial index `orders_pending_checked` (checked_at,
+ * created_at) WHERE status = 'PENDING' (migration 012). Each pass marks what it asked (checked_at), so orders that
+ * keep failing go to the back of the queue instead of taking every pass. The status is a literal, not a parameter:
+ * a partial index serves only a query that states its condition, and a plan made before the value is known (a
+ * PostgreSQL generic plan for a prepared statement) cannot prove a parameter equal to it.
  */
 export function pendingOrdersQuery(
   db: Executor,
@@ -57,7 +60,7 @@ export function pendingOrdersQuery(
   return db
     .selectFrom('orders')
     .selectAll()
-    .where('status', '=', 'PENDING')
+    .where('status', '=', sql.lit('PENDING'))
     .where('checked_at', '<=', checkedBefore)
     .where('created_at', '<=', createdBefore)
     .orderBy('checked_at', 'asc')
@@ -66,7 +69,8 @@ export function pendingOrdersQuery(
 
 /**
  * The sweep's refunds still PROCESSING, untouched since `updatedBefore`, not asked about since `checkedBefore` and
- * not being submitted now (`submitting_until` passed), least recently checked first: `refunds_status_checked`.
+ * not being submitted now (`submitting_until` passed), least recently checked first: the partial index
+ * `refunds_processing_checked` (checked_at) WHERE status = 'PROCESSING' (012; the status a literal, as above).
  */
 export function processingRefundsQuery(
   db: Executor,
@@ -76,7 +80,7 @@ export function processingRefundsQuery(
   return db
     .selectFrom('refunds')
     .selectAll()
-    .where('status', '=', 'PROCESSING')
+    .where('status', '=', sql.lit('PROCESSING'))
     .where('checked_at', '<=', times.checkedBefore)
     .where('updated_at', '<=', times.updatedBefore)
     .where('submitting_until', '<=', times.now)

@@ -24,6 +24,7 @@ import { indexesMigration } from './migrations/005-indexes';
 import { signSchemeMigration } from './migrations/006-sign-scheme';
 import { reliabilityMigration } from './migrations/008-reliability';
 import { ordersListMigration } from './migrations/010-orders-list';
+import { sweepIndexesMigration } from './migrations/012-sweep-indexes';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -145,6 +146,7 @@ const MIGRATIONS = {
   '006-sign-scheme': signSchemeMigration,
   '008-reliability': reliabilityMigration,
   '010-orders-list': ordersListMigration,
+  '012-sweep-indexes': sweepIndexesMigration,
 } satisfies Record<string, Migration>;
 
 /** Every migration of this build (the doctor compares them with what the database has applied). */

@@ -20,6 +20,20 @@ export interface PruneReport {
 }
 
 /**
+ * One batch of the refusal evidence received before `before`: the partial index `pay_notifications_refused`
+ * (received_at) WHERE body_sha256 IS NOT NULL (008) reads only those rows, never the audit trail of verified
+ * notifies (test/query-plans.test.ts pins it).
+ */
+export function refusedNotificationsQuery(db: Kysely<Database>, before: string, limit: number) {
+  return db
+    .selectFrom('pay_notifications')
+    .select('id')
+    .where('body_sha256', 'is not', null)
+    .where('received_at', '<', before)
+    .limit(limit);
+}
+
+/**
  * The retention policy of issue 12: the evidence of notifies refused BEFORE verification (their sampled audit rows
  * and hourly counters) is kept for a period and then deleted; verified notifies and reconciled changes are the
  * payment audit trail and are never touched here. Revocations of sessions whose cookie has expired go too. Deletes
@@ -60,14 +74,7 @@ export async function pruneNotifications(db: Kysely<Database>, options: PruneOpt
   for (;;) {
     const deleted = await db
       .deleteFrom('pay_notifications')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('pay_notifications')
-          .select('id')
-          .where('body_sha256', 'is not', null)
-          .where('received_at', '<', options.before)
-          .limit(batchSize),
-      )
+      .where('id', 'in', refusedNotificationsQuery(db, options.before, batchSize))
       .executeTakeFirst();
     const n = Number(deleted.numDeletedRows);
     report.refusedNotifications += n;
