@@ -11,6 +11,12 @@ export const API_ERRORS = {
   invalid_url: { code: 40005, status: 400 },
   invalid_amount: { code: 40006, status: 400 },
   oauth_code_rejected: { code: 40007, status: 400 },
+  /** payWallet named a product the catalog does not have. */
+  unknown_product: { code: 40008, status: 400 },
+  /** payWallet named a product that is no longer sold (inactive). */
+  product_inactive: { code: 40009, status: 400 },
+  /** payWallet sent amountFen for a product with a fixed price: the server's price is the only price. */
+  custom_amount_not_allowed: { code: 40010, status: 400 },
   unauthenticated: { code: 40100, status: 401 },
   admin_unauthorized: { code: 40101, status: 401 },
   forbidden: { code: 40300, status: 403 },

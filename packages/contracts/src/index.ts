@@ -18,9 +18,27 @@ export {
   MAX_AMOUNT_FEN,
   MAX_DESCRIPTION_BYTES,
   MAX_DESCRIPTION_LENGTH,
+  MAX_PRODUCT_DETAILS_LENGTH,
+  MAX_QUANTITY,
   MAX_REFUND_REASON_BYTES,
   MIN_AMOUNT_FEN,
 } from './limits';
+export {
+  adminProductListSchema,
+  adminProductViewSchema,
+  productIdSchema,
+  productListSchema,
+  productUpsertSchema,
+  productViewSchema,
+} from './products';
+export type {
+  AdminProductList,
+  AdminProductView,
+  ProductId,
+  ProductList,
+  ProductUpsert,
+  ProductView,
+} from './products';
 export {
   jsapiPayParamsSchema,
   orderStatusSchema,

@@ -22,8 +22,12 @@ describe('the OpenAPI document', () => {
     const payWallet = paths['/api/wechat/pay/payWallet']!.post;
     expect(payWallet.requestBody.content['application/json'].schema).toMatchObject({
       type: 'object',
-      properties: { amountFen: { type: 'integer', minimum: 1 } },
-      required: ['amountFen'],
+      properties: {
+        productId: { type: 'string' },
+        quantity: { type: 'integer', minimum: 1, maximum: 99 },
+        amountFen: { type: 'integer', minimum: 1 },
+      },
+      required: ['productId'],
       additionalProperties: false,
     });
     const order = paths['/api/wechat/pay/orders/{outTradeNo}']!.get;

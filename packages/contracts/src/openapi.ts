@@ -23,11 +23,19 @@ import {
   refundRequestSchema,
   refundViewSchema,
 } from './pay';
+import {
+  adminProductListSchema,
+  adminProductViewSchema,
+  productIdSchema,
+  productListSchema,
+  productUpsertSchema,
+} from './products';
 import { ROUTES } from './routes';
 
 type JsonSchema = Record<string, unknown>;
 type RouteKey = keyof typeof ROUTES;
 type Guard = 'none' | 'session' | 'admin';
+type Method = 'get' | 'post' | 'put';
 
 /** How a route answers when it succeeds. */
 type Success =
@@ -37,7 +45,7 @@ type Success =
 
 interface Operation {
   route: RouteKey;
-  method: 'get' | 'post';
+  method: Method;
   /** The path in OpenAPI's template form (`{outTradeNo}` where the api's router has `:outTradeNo`). */
   path: string;
   operationId: string;
@@ -173,12 +181,25 @@ const OPERATIONS: Operation[] = [
     errors: [],
   },
   {
+    route: 'products',
+    method: 'get',
+    path: ROUTES.products,
+    operationId: 'listProducts',
+    tag: 'pay',
+    summary: 'The products on sale, with their server-side prices (the H5 lists them; no session needed).',
+    guard: 'none',
+    success: { kind: 'json', status: 200, data: productListSchema, description: 'The active products.' },
+    errors: [],
+  },
+  {
     route: 'payWallet',
     method: 'post',
     path: ROUTES.payWallet,
     operationId: 'createOrder',
     tag: 'pay',
-    summary: 'Create an order, prepay it at WeChat and answer the chooseWXPay parameters.',
+    summary:
+      'Buy a product: the server prices the order (quantity × its price, or a custom amount where the product ' +
+      'allows one), prepays it at WeChat and answers the chooseWXPay parameters.',
     guard: 'session',
     jsonBody: payWalletRequestSchema,
     success: {
@@ -192,6 +213,9 @@ const OPERATIONS: Operation[] = [
       'invalid_json',
       'invalid_amount',
       'invalid_request',
+      'unknown_product',
+      'product_inactive',
+      'custom_amount_not_allowed',
       'unsupported_media_type',
       'payload_too_large',
       'wechat_error',
@@ -297,6 +321,44 @@ const OPERATIONS: Operation[] = [
       'idempotency_key_reused',
       'wechat_error',
       'wechat_unavailable',
+    ],
+  },
+  {
+    route: 'adminProducts',
+    method: 'get',
+    path: ROUTES.adminProducts,
+    operationId: 'listAllProducts',
+    tag: 'admin',
+    summary: 'Every product, inactive ones too (merchant only).',
+    guard: 'admin',
+    success: { kind: 'json', status: 200, data: adminProductListSchema, description: 'All products.' },
+    errors: ['admin_unauthorized'],
+  },
+  {
+    route: 'adminProduct',
+    method: 'put',
+    path: '/api/admin/products/{productId}',
+    operationId: 'putProduct',
+    tag: 'admin',
+    summary:
+      'Create a product or replace it (merchant only). A new price applies to orders placed from now on; ' +
+      '`active: false` stops selling it.',
+    guard: 'admin',
+    pathParams: { productId: productIdSchema },
+    jsonBody: productUpsertSchema,
+    success: {
+      kind: 'json',
+      status: 200,
+      data: adminProductViewSchema,
+      description: 'The product as stored.',
+    },
+    errors: [
+      'admin_unauthorized',
+      'invalid_json',
+      'invalid_request',
+      'invalid_amount',
+      'unsupported_media_type',
+      'payload_too_large',
     ],
   },
   {
@@ -471,6 +533,6 @@ export function documentedRoutes(): RouteKey[] {
 }
 
 /** Each documented operation's method and path template, for the api's test that every one is really mounted. */
-export function documentedOperations(): { method: 'get' | 'post'; path: string }[] {
+export function documentedOperations(): { method: Method; path: string }[] {
   return OPERATIONS.map(({ method, path }) => ({ method, path }));
 }

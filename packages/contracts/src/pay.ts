@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import {
-  MAX_AMOUNT_FEN,
-  MAX_DESCRIPTION_BYTES,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_REFUND_REASON_BYTES,
-  MIN_AMOUNT_FEN,
-} from './limits';
+import { MAX_AMOUNT_FEN, MAX_REFUND_REASON_BYTES, MAX_QUANTITY, MIN_AMOUNT_FEN } from './limits';
+import { productIdSchema } from './products';
 
 const utf8 = new TextEncoder();
 /** WeChat counts UTF-8 bytes, not characters: 27 Chinese characters are 81 bytes. */
@@ -18,22 +13,22 @@ export type OrderStatus = z.infer<typeof orderStatusSchema>;
 /** ≤ 32 chars of [0-9A-Za-z]. */
 export const outTradeNoSchema = z.string().regex(/^[0-9A-Za-z]{1,32}$/);
 
-/** `POST /api/wechat/pay/payWallet`. Unknown fields are rejected. */
-export const payWalletRequestSchema = z.strictObject({
-  amountFen: z.number().int().min(MIN_AMOUNT_FEN).max(MAX_AMOUNT_FEN),
-  description: z
-    .string()
-    .trim()
-    .min(1)
-    .max(MAX_DESCRIPTION_LENGTH)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
-    .refine(
-      (value) => utf8Bytes(value) <= MAX_DESCRIPTION_BYTES,
-      `at most ${MAX_DESCRIPTION_BYTES} UTF-8 bytes`,
-    )
-    .optional(),
-});
+/**
+ * `POST /api/wechat/pay/payWallet`: buy a product. The server prices the order — `quantity` (default 1) units at the
+ * product's own price; the description is the product's title. `amountFen` is accepted only for a product that
+ * allows a custom amount (a tip), and then without `quantity`; for a priced product it is refused
+ * (`custom_amount_not_allowed`), never used. Unknown fields are rejected.
+ */
+export const payWalletRequestSchema = z
+  .strictObject({
+    productId: productIdSchema,
+    quantity: z.number().int().min(1).max(MAX_QUANTITY).optional(),
+    amountFen: z.number().int().min(MIN_AMOUNT_FEN).max(MAX_AMOUNT_FEN).optional(),
+  })
+  .refine((body) => body.quantity === undefined || body.amountFen === undefined, {
+    message: 'a custom amount is paid once: send amountFen or quantity, not both',
+    path: ['quantity'],
+  });
 export type PayWalletRequest = z.infer<typeof payWalletRequestSchema>;
 
 /**
@@ -74,6 +69,10 @@ export const orderViewSchema = z.object({
   paidAt: z.string().optional(),
   transactionId: z.string().optional(),
   refundedFen: z.number().int(),
+  /** The product bought, its unit price and the units (absent on orders placed before products existed). */
+  productId: z.string().optional(),
+  unitPriceFen: z.number().int().optional(),
+  quantity: z.number().int().optional(),
 });
 export type OrderView = z.infer<typeof orderViewSchema>;
 

@@ -5,6 +5,8 @@ export const ROUTES = {
   getUserInfo: '/api/wechat/getUserInfo',
   logout: '/api/wechat/logout',
   jssdk: '/api/wechat/jssdk',
+  /** The active products, as the H5 lists them (no session needed). */
+  products: '/api/wechat/pay/products',
   payWallet: '/api/wechat/pay/payWallet',
   orders: '/api/wechat/pay/orders',
   order: (outTradeNo: string) => `/api/wechat/pay/orders/${encodeURIComponent(outTradeNo)}`,
@@ -14,6 +16,8 @@ export const ROUTES = {
   payCallback: '/api/wechat/pay/callback',
   refundCallback: '/api/wechat/pay/refund-callback',
   adminRefund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
+  adminProducts: '/api/admin/products',
+  adminProduct: (productId: string) => `/api/admin/products/${encodeURIComponent(productId)}`,
   healthz: '/healthz',
   readyz: '/readyz',
   openapi: '/api/openapi.json',
