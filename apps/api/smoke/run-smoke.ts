@@ -6,6 +6,7 @@ import {
   orderViewSchema,
   ordersPageSchema,
   payWalletResponseSchema,
+  productListSchema,
   readinessSchema,
   refundViewSchema,
   userInfoSchema,
@@ -50,13 +51,18 @@ export interface SmokeReport {
   skipped: string[];
 }
 
+/** The custom-amount product the order to close is bought from (the demo's tip), at this amount. */
+const SMOKE_CUSTOM_PRODUCT = 'tip';
 const SMOKE_AMOUNT_FEN = 1;
 const SMOKE_DESCRIPTION = 'wxh5 smoke';
+/** The priced product the paid order buys (the demo's course), at the price the products route says. */
+const SMOKE_PRODUCT = 'course';
 
 /**
  * Every route of the api, without the H5, through the emulator: health, the OAuth round trip (the emulator's
- * consent answered automatically through its control API), user info, a JS-SDK signature, an order paid by the
- * emulator (no browser, no cashier) and settled by its notify, the order list, a second order closed, a full
+ * consent answered automatically through its control API), user info, a JS-SDK signature, the products, an order
+ * for a priced product (at the server's price) paid by the emulator (no browser, no cashier) and settled by its
+ * notify, the order list, a second order (a custom amount) closed, a full
  * refund through the admin route, and logout. Each answer is parsed with the schema `@wxh5/contracts` gives its
  * route, so a drift between the contract and the api fails the smoke.
  */
@@ -105,11 +111,36 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   );
   done('jssdk', `signed ${pageUrl} for ${jssdk.jsApiList.join(', ')}`);
 
-  const paid = await createOrder(http, api, 'payWallet');
+  const { products } = expectData(
+    'products',
+    await http.request('GET', api + ROUTES.products),
+    productListSchema,
+  );
+  const product = products.find((candidate) => candidate.id === SMOKE_PRODUCT);
+  if (!product) {
+    throw new SmokeError(
+      'products',
+      `no product "${SMOKE_PRODUCT}" for sale (start the api with SEED_DEMO_PRODUCTS=true, or create it with ` +
+        `PUT ${ROUTES.adminProduct(SMOKE_PRODUCT)})`,
+    );
+  }
+  done('products', `${products.length} for sale: ${products.map((p) => `${p.id} ${p.priceFen}`).join(', ')}`);
+
+  const paid = await createOrder(http, api, 'payWallet', { productId: product.id });
   done('payWallet', `${paid.outTradeNo} PENDING, prepay ${paid.prepay}`);
   await emulatorControl(emulator, `/__emulator/orders/${encodeURIComponent(paid.outTradeNo)}/pay`, {});
   const paidOrder = await waitForStatus(http, api, paid.outTradeNo, 'PAID', options.settleTimeoutMs, sleep);
-  done('pay at the emulator', `${paidOrder.outTradeNo} PAID (transaction ${paidOrder.transactionId ?? '?'})`);
+  if (paidOrder.amountFen !== product.priceFen || paidOrder.productId !== product.id) {
+    throw new SmokeError(
+      'pay at the emulator',
+      `the order is ${paidOrder.amountFen} fen for ${paidOrder.productId ?? 'no product'}, not the price of ` +
+        `${product.id} (${product.priceFen} fen)`,
+    );
+  }
+  done(
+    'pay at the emulator',
+    `${paidOrder.outTradeNo} PAID ${paidOrder.amountFen} fen (transaction ${paidOrder.transactionId ?? '?'})`,
+  );
 
   const page = expectData(
     'orders',
@@ -121,7 +152,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   }
   done('orders', `${page.orders.length} order(s), newest ${page.orders[0]?.outTradeNo ?? '-'}`);
 
-  const toClose = await createOrder(http, api, 'payWallet (to close)');
+  const toClose = await createOrder(http, api, 'payWallet (to close)', {
+    productId: SMOKE_CUSTOM_PRODUCT,
+    amountFen: SMOKE_AMOUNT_FEN,
+  });
   const closedOrder = expectData(
     'closeOrder',
     await http.request('POST', api + ROUTES.closeOrder(toClose.outTradeNo)),
@@ -135,7 +169,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   if (options.adminToken === undefined) {
     skipped.push('refund (no admin token: pass --admin-token, the api must have ADMIN_TOKEN set)');
   } else {
-    const refundRequest = { amountFen: SMOKE_AMOUNT_FEN, reason: SMOKE_DESCRIPTION } satisfies RefundRequest;
+    const refundRequest = {
+      amountFen: paidOrder.amountFen,
+      reason: SMOKE_DESCRIPTION,
+    } satisfies RefundRequest;
     const refund = expectData(
       'admin refund',
       await http.request('POST', api + ROUTES.adminRefund(paid.outTradeNo), {
@@ -184,8 +221,8 @@ async function createOrder(
   http: SmokeHttp,
   api: string,
   step: string,
+  request: PayWalletRequest,
 ): Promise<{ outTradeNo: string; prepay: string }> {
-  const request = { amountFen: SMOKE_AMOUNT_FEN, description: SMOKE_DESCRIPTION } satisfies PayWalletRequest;
   const payment = expectData(
     step,
     await http.request('POST', api + ROUTES.payWallet, { json: request }),

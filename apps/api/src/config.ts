@@ -99,6 +99,7 @@ const envSchema = z.object({
   WECHAT_MP_VERIFY_FILE: z.string().min(1).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  SEED_DEMO_PRODUCTS: booleanString.default(false),
 });
 
 export interface Config {
@@ -163,6 +164,11 @@ export interface Config {
   h5DistDir: string | undefined;
   /** The JS-safe-domain / OAuth-domain verification file served at `/<fileName>`; unset = none. */
   mpVerifyFile: MpVerifyFile | undefined;
+  /**
+   * Insert the demo's products (course, vip-month, tip) at start-up where absent: the demo, dev:backend, e2e and
+   * tests. Refused with a production signal (a production database must not sell them).
+   */
+  seedDemoProducts: boolean;
   /** Where `GET /metrics` listens (its own port, not the public one); unset port = no metrics listener. */
   metrics: { port: number | undefined; host: string };
   pay: {
@@ -468,6 +474,12 @@ function demoSecretProblems(
   if (env.WECHAT_BRIDGE_SCRIPT_URL !== undefined) {
     problems.push(`WECHAT_BRIDGE_SCRIPT_URL: the emulator's bridge script is ${why}`);
   }
+  if (env.SEED_DEMO_PRODUCTS) {
+    problems.push(
+      `SEED_DEMO_PRODUCTS: the demo's products (a ¥199 course…) are ${why}; ` +
+        'create yours with PUT /api/admin/products/:productId',
+    );
+  }
   return problems;
 }
 
@@ -541,6 +553,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     h5DistDir: e.H5_DIST_DIR,
     mpVerifyFile,
+    seedDemoProducts: e.SEED_DEMO_PRODUCTS,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     pay: {
       orderExpireMinutes: e.ORDER_EXPIRE_MINUTES,

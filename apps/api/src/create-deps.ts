@@ -12,6 +12,7 @@ import { createRedisLocks } from './shared/redis-locks';
 import { DependencyError, describeUrl, errorCodeOf, errorDetailOf } from './shared/dependency-error';
 import { backoffMs, retryAtStartUp } from './shared/retry-at-start-up';
 import { migrateToLatest, openDatabase } from './store/database';
+import { seedDemoProducts } from './pay/demo-products';
 import { isDatabaseUnavailable } from './shared/database-unavailable';
 import type { ClientCertificate } from './wechat/pay/v2/pay-client';
 
@@ -140,7 +141,8 @@ export interface DepsHandle {
 }
 
 /**
- * Open everything the app needs from the outside world: the database (migrated to the latest version), the keyv
+ * Open everything the app needs from the outside world: the database (migrated to the latest version; the demo's
+ * products inserted where absent with SEED_DEMO_PRODUCTS), the keyv
  * cache and the lock service (Redis when `config.redisUrl` is set, in-process otherwise) and the readiness probes.
  */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<DepsHandle> {
@@ -174,6 +176,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       logger,
       retryable: isDatabaseUnavailable,
     });
+    if (config.seedDemoProducts) {
+      await seedDemoProducts(database.db, (overrides.now ?? Date.now)());
+      logger.info('demo products seeded where absent (SEED_DEMO_PRODUCTS)');
+    }
     if (config.redisUrl) redis = await connectRedis(config.redisUrl, deadlineMs, logger);
   } catch (err) {
     await database.close().catch(() => undefined);

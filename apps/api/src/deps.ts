@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { AppMetrics } from './metrics/create-metrics';
+import type { ProductCatalog } from './pay/product-catalog';
 import type { RateLimitFactory } from './shared/create-rate-limits';
 import type { Database } from './store/schema';
 import type { ClientCertificate } from './wechat/pay/v2/pay-client';
@@ -34,6 +35,12 @@ export interface AppDeps {
    * client presents it on `/secapi/` calls (refunds) only. Unset = none configured.
    */
   payClientCertificate?: ClientCertificate;
+  /**
+   * Where prices come from. Unset: the `products` table (managed with the admin product routes). A merchant who
+   * prices in its own system passes its own `ProductCatalog` here (pay/product-catalog.ts); without a `writer` the
+   * admin product routes answer 405.
+   */
+  catalog?: ProductCatalog;
   /** Readiness probes beyond the database (e.g. Redis ping). */
   readinessChecks?: Record<string, () => Promise<void>>;
 }

@@ -101,7 +101,9 @@ describe('the production build (node dist/main.js)', () => {
     const login = await driveLogin(browser, emulator, 'alice');
     expect(login.getOpenId.status).toBe(302);
 
-    const created = await browser.post('/api/wechat/pay/payWallet', { json: { amountFen: 321 } });
+    const created = await browser.post('/api/wechat/pay/payWallet', {
+      json: { productId: 'tip', amountFen: 321 },
+    });
     expect(created.status).toBe(200);
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});

@@ -91,7 +91,7 @@ describe('the client IP behind a proxy', () => {
       const pay = (xff: string) =>
         createHttpClient(api.url).post(ROUTES.payWallet, {
           headers: { cookie: sessionCookie(file.aliceOpenId), 'x-forwarded-for': xff },
-          json: { amountFen: 1 },
+          json: { productId: 'tip', amountFen: 1 },
         });
       // The client wrote 6.6.6.6; the one proxy in front appended the address it saw.
       const spoofed = await pay('6.6.6.6, 203.0.113.7');

@@ -42,7 +42,7 @@ describe('GET /metrics', () => {
     const client = createHttpClient(api.url);
     const created = await client.post('/api/wechat/pay/payWallet', {
       headers: { cookie: sessionCookie(shared.aliceOpenId) },
-      json: { amountFen: 250 },
+      json: { productId: 'tip', amountFen: 250 },
     });
     expect(created.status).toBe(200);
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
@@ -83,7 +83,7 @@ describe('GET /metrics', () => {
     const cookie = sessionCookie(shared.aliceOpenId);
     const created = await client.post('/api/wechat/pay/payWallet', {
       headers: { cookie },
-      json: { amountFen: 260 },
+      json: { productId: 'tip', amountFen: 260 },
     });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     for (let i = 0; i < 2; i += 1) {

@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrateUpTo, openDatabase, type DatabaseHandle } from '../src/store/database';
+import { ordersListMigration } from '../src/store/migrations/010-orders-list';
 import { TEST_POSTGRES_URL, randomSuffix } from './support';
 
 const T = '2026-01-02T03:04:05.000Z';
@@ -112,6 +113,100 @@ describe.each(['sqlite', 'postgres'] as const)('migration 006-sign-scheme on %s'
     expect(
       await db.selectFrom('pay_notifications').select('headers').where('out_trade_no', '=', 'M2').execute(),
     ).toEqual([{ headers: '{"wechatpay-serial":"S"}' }]);
+  });
+});
+
+/**
+ * Migration 009 (products; orders.product_id / unit_price_fen / quantity) on a database as release 010 left it (009
+ * arrives after 010: unordered migrations): the orders placed before it keep every value and show no product, the
+ * products table starts empty (no demo product in a migration), and new rows take the new columns.
+ */
+describe.each(['sqlite', 'postgres'] as const)('migration 009-products on %s', (database) => {
+  let handle: DatabaseHandle;
+  let dropSchema: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    if (database === 'sqlite') {
+      handle = openDatabase('sqlite::memory:');
+      return;
+    }
+    const schema = `api_migrate_${randomSuffix()}`;
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema "${schema}"`);
+    handle = openDatabase(TEST_POSTGRES_URL, { schema });
+    dropSchema = async () => {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    };
+  });
+  afterEach(async () => {
+    await handle.close();
+    await dropSchema?.();
+    dropSchema = undefined;
+  });
+
+  it('adds the products table (empty) and the order product columns (null on old orders), keeping every row', async () => {
+    const { db } = handle;
+    // Every migration but 009, as the release before it left the database: 010 landed first.
+    await migrateUpTo(db, '008-reliability');
+    await ordersListMigration.up(db as unknown as Kysely<unknown>);
+    await sql`insert into kysely_migration (name, timestamp) values ('010-orders-list', ${T})`.execute(db);
+    for (const [no, status, amount] of [
+      ['P1', 'PAID', 19_900],
+      ['P2', 'PENDING', 1],
+    ] as const) {
+      await sql`insert into orders (out_trade_no, openid, amount_fen, description, status, sign_scheme, client_ip,
+          prepay_id, transaction_id, paid_at, refunded_fen, created_at, updated_at)
+        values (${no}, 'oMigrate', ${amount}, 'before products', ${status}, 'HMAC-SHA256', '127.0.0.1', null,
+          ${status === 'PAID' ? `42${no}` : null}, ${status === 'PAID' ? T : null}, 0, ${T}, ${T})`.execute(
+        db,
+      );
+    }
+
+    await migrateToLatest(db);
+
+    const orders = await db.selectFrom('orders').selectAll().orderBy('out_trade_no').execute();
+    expect(
+      orders.map((o) => [o.out_trade_no, o.status, o.amount_fen, o.description, o.transaction_id]),
+    ).toEqual([
+      ['P1', 'PAID', 19_900, 'before products', '42P1'],
+      ['P2', 'PENDING', 1, 'before products', null],
+    ]);
+    expect(orders.map((o) => [o.product_id, o.unit_price_fen, o.quantity])).toEqual([
+      [null, null, null],
+      [null, null, null],
+    ]);
+    expect(await db.selectFrom('products').selectAll().execute()).toEqual([]);
+
+    await db
+      .insertInto('products')
+      .values({
+        id: 'course',
+        title: 'TypeScript 实战课程',
+        description: '',
+        price_fen: 19_900,
+        allow_custom_amount: 0,
+        active: 1,
+        created_at: T,
+        updated_at: T,
+      })
+      .execute();
+    const [product] = await db.selectFrom('products').selectAll().execute();
+    expect(product).toMatchObject({ id: 'course', price_fen: 19_900, title: 'TypeScript 实战课程' });
+    expect(Boolean(product?.active)).toBe(true);
+    expect(Boolean(product?.allow_custom_amount)).toBe(false);
+    await db
+      .updateTable('orders')
+      .set({ product_id: 'course', unit_price_fen: 19_900, quantity: 1 })
+      .where('out_trade_no', '=', 'P2')
+      .execute();
+    expect(
+      await db
+        .selectFrom('orders')
+        .select(['product_id', 'quantity'])
+        .where('out_trade_no', '=', 'P2')
+        .execute(),
+    ).toEqual([{ product_id: 'course', quantity: 1 }]);
   });
 });
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function payWallet(amountFen: number) {
-  return clientAs(api, aliceOpenId, clock.now).post(ROUTES.payWallet, { amountFen });
+  return clientAs(api, aliceOpenId, clock.now).post(ROUTES.payWallet, { productId: 'tip', amountFen });
 }
 
 async function latestOrderOf(openId: string) {
@@ -99,7 +99,7 @@ describe('payWallet when WeChat Pay misbehaves', () => {
     // An openid of another app: WeChat answers a business error (appid和openid不匹配), which is not retried.
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
       headers: { cookie: sessionCookie('oNotAUserOfThisApp00000000000', clock.now()) },
-      json: { amountFen: 100 },
+      json: { productId: 'tip', amountFen: 100 },
     });
     expect(response.status).toBe(502);
     expect(response.json()).toMatchObject({ error: 'wechat_error' });

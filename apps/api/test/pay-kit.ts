@@ -5,7 +5,13 @@
  */
 import Keygrip from 'keygrip';
 import { buildV2PayNotify, buildV2RefundNotify, type SignType } from '@wxh5/wechat-core';
-import { ROUTES, type OrderStatus, type PayWalletResponse, type SignScheme } from '@wxh5/contracts';
+import {
+  ROUTES,
+  type OrderStatus,
+  type PayWalletRequest,
+  type PayWalletResponse,
+  type SignScheme,
+} from '@wxh5/contracts';
 import { expect } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Database, OrderRow } from '../src/store/schema';
@@ -103,14 +109,19 @@ export function clientAs(api: { url: string }, openId: string, now: () => number
   };
 }
 
-/** Place an order through the api as `openId` (POST payWallet); it must answer 200. Returns the answer's data. */
+/**
+ * Place an order through the api as `openId` (POST payWallet); it must answer 200. Returns the answer's data.
+ * `{amountFen}` alone buys the demo's custom-amount product (`tip`) for that amount, so a test picks its amounts;
+ * a `PayWalletRequest` is sent as it is.
+ */
 export async function createOrderAs(
   api: { url: string },
   openId: string,
-  order: { amountFen: number; description?: string },
+  order: { amountFen: number } | PayWalletRequest,
   now: () => number = Date.now,
 ): Promise<PayWalletResponse> {
-  const response = await clientAs(api, openId, now).post(ROUTES.payWallet, order);
+  const body = 'productId' in order ? order : { productId: 'tip', amountFen: order.amountFen };
+  const response = await clientAs(api, openId, now).post(ROUTES.payWallet, body);
   expect(response.status).toBe(200);
   return response.json<{ data: PayWalletResponse }>().data;
 }

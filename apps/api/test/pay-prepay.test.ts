@@ -108,7 +108,10 @@ describe('paying an order again', () => {
       kind: 'systemerror',
       count: 6,
     });
-    const failed = await as(aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen: 1500 });
+    const failed = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {
+      productId: 'tip',
+      amountFen: 1500,
+    });
     expect(failed.status).toBeGreaterThanOrEqual(502);
     // Whatever the api's retries left of the faults is used up by calls that are refused anyway.
     for (let i = 0; i < 6; i += 1) {
@@ -117,7 +120,7 @@ describe('paying an order again', () => {
         '/__emulator/faults',
       );
       if (faults.every((f) => f.remaining === 0)) break;
-      await as(bobOpenId).post('/api/wechat/pay/payWallet', { amountFen: 1 });
+      await as(bobOpenId).post('/api/wechat/pay/payWallet', { productId: 'tip', amountFen: 1 });
     }
     const rows = await api.deps.db
       .selectFrom('orders')
@@ -248,7 +251,7 @@ describe('paying an order again', () => {
           '/__emulator/faults',
         );
         if (faults.every((f) => f.remaining === 0)) break;
-        await as(bobOpenId).post('/api/wechat/pay/payWallet', { amountFen: 1 });
+        await as(bobOpenId).post('/api/wechat/pay/payWallet', { productId: 'tip', amountFen: 1 });
       }
     }
   });

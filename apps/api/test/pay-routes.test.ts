@@ -29,11 +29,8 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
 
   const as = (openId: string) => clientAs(api, openId);
 
-  it('creates a PENDING order, prepays it at WeChat and answers signed JSAPI pay params', async () => {
-    const response = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {
-      amountFen: 123,
-      description: '测试商品',
-    });
+  it("creates a PENDING order at the product's price, prepays it at WeChat and answers signed JSAPI pay params", async () => {
+    const response = await as(aliceOpenId).post('/api/wechat/pay/payWallet', { productId: 'course' });
     expect(response.status).toBe(200);
     const { data } = response.json<{ data: PayWalletResponse }>();
     expect(data.outTradeNo).toMatch(/^[0-9A-Za-z]{32}$/);
@@ -45,9 +42,13 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
     const row = await orderRow(api.deps.db, data.outTradeNo);
     expect(row).toMatchObject({
       status: 'PENDING',
-      amount_fen: 123,
+      amount_fen: 19_900,
       openid: aliceOpenId,
-      description: '测试商品',
+      // The product's title is the description WeChat shows the user.
+      description: 'TypeScript 实战课程',
+      product_id: 'course',
+      unit_price_fen: 19_900,
+      quantity: 1,
     });
     expect(row?.prepay_id).toBe(data.payParams.package.slice('prepay_id='.length));
     const atWechat = await emulator.control<Record<string, unknown>>(
@@ -56,7 +57,8 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
     );
     expect(atWechat).toMatchObject({
       trade_state: 'NOTPAY',
-      total_fee: 123,
+      total_fee: 19_900,
+      body: 'TypeScript 实战课程',
       openid: aliceOpenId,
       notify_url: `${api.url}/api/wechat/pay/callback`,
       sign_type: 'HMAC-SHA256',
@@ -64,7 +66,10 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   });
 
   it('marks the order PAID when WeChat delivers the payment notify', async () => {
-    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen: 500 });
+    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {
+      productId: 'tip',
+      amountFen: 500,
+    });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     const { transactionId } = await emulator.control<{ transactionId: string }>(
       'POST',
@@ -87,12 +92,11 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   });
 
   it.each([
-    ['zero', { amountFen: 0 }],
-    ['negative', { amountFen: -1 }],
-    ['fractional', { amountFen: 1.5 }],
-    ['a string', { amountFen: '100' }],
-    ['huge', { amountFen: 100_000_001 }],
-    ['missing', {}],
+    ['zero', { productId: 'tip', amountFen: 0 }],
+    ['negative', { productId: 'tip', amountFen: -1 }],
+    ['fractional', { productId: 'tip', amountFen: 1.5 }],
+    ['a string', { productId: 'tip', amountFen: '100' }],
+    ['huge', { productId: 'tip', amountFen: 100_000_001 }],
   ])('refuses an amountFen that is %s with 400 invalid_amount and writes no order', async (_name, body) => {
     const before = await api.deps.db
       .selectFrom('orders')
@@ -110,6 +114,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
 
   it('refuses unknown fields with 400 invalid_request', async () => {
     const response = await as(bobOpenId).post('/api/wechat/pay/payWallet', {
+      productId: 'tip',
       amountFen: 100,
       openid: 'someone-else',
     });
@@ -129,7 +134,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   it('refuses a body over 16 KB with 413', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
       headers: { cookie: sessionCookie(bobOpenId) },
-      json: { amountFen: 100, description: 'x'.repeat(17 * 1024) },
+      json: { productId: 'tip', amountFen: 100, note: 'x'.repeat(17 * 1024) },
     });
     expect(response.status).toBe(413);
     expect(response.json()).toMatchObject({ error: 'payload_too_large' });
@@ -147,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   it('refuses every pay route without a session with 401', async () => {
     const client = createHttpClient(api.url);
     const answers = await Promise.all([
-      client.post('/api/wechat/pay/payWallet', { json: { amountFen: 100 } }),
+      client.post('/api/wechat/pay/payWallet', { json: { productId: 'tip', amountFen: 100 } }),
       client.get('/api/wechat/pay/orders'),
       client.get('/api/wechat/pay/orders/20260101000000000abcdefghijklmno'),
       client.post('/api/wechat/pay/orders/20260101000000000abcdefghijklmno/close'),
@@ -157,7 +162,10 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   });
 
   it("answers 404 for another user's order, for reading and for closing", async () => {
-    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen: 200 });
+    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {
+      productId: 'tip',
+      amountFen: 200,
+    });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     const read = await as(bobOpenId).get(`/api/wechat/pay/orders/${outTradeNo}`);
     expect(read.status).toBe(404);
@@ -171,7 +179,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
     const carol = await emulator.openIdOf('carol');
     const created: string[] = [];
     for (const amountFen of [11, 12, 13]) {
-      const response = await as(carol).post('/api/wechat/pay/payWallet', { amountFen });
+      const response = await as(carol).post('/api/wechat/pay/payWallet', { productId: 'tip', amountFen });
       created.push(response.json<{ data: PayWalletResponse }>().data.outTradeNo);
     }
     const first = (await as(carol).get('/api/wechat/pay/orders?limit=2')).json<{ data: OrdersPage }>().data;
@@ -189,7 +197,10 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   });
 
   it('closes an unpaid order at WeChat and here, and closing again is a no-op', async () => {
-    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen: 300 });
+    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {
+      productId: 'tip',
+      amountFen: 300,
+    });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     const closed = await as(aliceOpenId).post(`/api/wechat/pay/orders/${outTradeNo}/close`);
     expect(closed.status).toBe(200);
@@ -205,7 +216,10 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
   });
 
   it('refuses to close a paid order with 409 order_already_paid', async () => {
-    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen: 301 });
+    const created = await as(aliceOpenId).post('/api/wechat/pay/payWallet', {
+      productId: 'tip',
+      amountFen: 301,
+    });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     await emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
     await pollUntil(
@@ -227,7 +241,7 @@ describe('the client IP sent as spbill_create_ip', () => {
     try {
       const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
         headers: { cookie: sessionCookie(aliceOpenId), ...headers },
-        json: { amountFen: 10 },
+        json: { productId: 'tip', amountFen: 10 },
       });
       expect(response.status).toBe(200);
       const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;

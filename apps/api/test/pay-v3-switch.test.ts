@@ -51,7 +51,7 @@ afterAll(async () => {
 async function placeOrder(api: TestApi, amountFen: number): Promise<PayWalletResponse> {
   const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
     headers: { cookie: sessionCookie(aliceOpenId) },
-    json: { amountFen },
+    json: { productId: 'tip', amountFen },
   });
   expect(response.status, response.text).toBe(200);
   return response.json<{ data: PayWalletResponse }>().data;
@@ -177,7 +177,7 @@ describe('faults on v3 (prepay, query, refund)', () => {
       });
       const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
         headers: { cookie: sessionCookie(aliceOpenId) },
-        json: { amountFen: 42 },
+        json: { productId: 'tip', amountFen: 42 },
       });
       expect(response.status).toBe(status);
       expect(response.json<{ error: string }>().error).toBe('wechat_unavailable');

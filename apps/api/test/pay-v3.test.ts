@@ -46,7 +46,10 @@ function userOf(api: TestApi, openId: string) {
 }
 
 async function placeOrder(api: TestApi, amountFen: number): Promise<PayWalletResponse> {
-  const response = await userOf(api, aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen });
+  const response = await userOf(api, aliceOpenId).post('/api/wechat/pay/payWallet', {
+    productId: 'tip',
+    amountFen,
+  });
   expect(response.status, response.text).toBe(200);
   return response.json<{ data: PayWalletResponse }>().data;
 }
@@ -425,7 +428,10 @@ it('names the missing key when a certificate-mode merchant has no platform certi
   try {
     const before = (await emulator.counters()).endpoints['/v3/certificates'] ?? 0;
     for (let i = 0; i < 3; i += 1) {
-      const response = await userOf(api, aliceOpenId).post('/api/wechat/pay/payWallet', { amountFen: 10 });
+      const response = await userOf(api, aliceOpenId).post('/api/wechat/pay/payWallet', {
+        productId: 'tip',
+        amountFen: 10,
+      });
       expect(response.status).toBe(502);
     }
     const after = (await emulator.counters()).endpoints['/v3/certificates'] ?? 0;

@@ -44,6 +44,7 @@ describe('the smoke run', () => {
       'login',
       'getUserInfo',
       'jssdk',
+      'products',
       'payWallet',
       'pay at the emulator',
       'orders',
@@ -65,6 +66,9 @@ describe('the smoke run', () => {
       .orderBy('out_trade_no')
       .execute();
     expect(rows.map((row) => row.status).sort()).toEqual(['CLOSED', 'REFUNDED']);
+    // The paid order is the course at the server's price; the closed one a 1-fen tip.
+    expect(report.paidOrder).toMatchObject({ productId: 'course', amountFen: 19_900 });
+    expect(rows.map((row) => row.amount_fen).sort((a, b) => a - b)).toEqual([1, 19_900]);
   }, 30_000);
 
   it('skips the refund, and says so, without an admin token', async () => {
@@ -100,7 +104,7 @@ describe('the smoke run', () => {
     );
     expect(stdout).toContain('ok  login');
     expect(stdout).toContain('ok  refund settled');
-    expect(stdout).toContain('smoke passed: 13 steps');
+    expect(stdout).toContain('smoke passed: 14 steps');
     // A child process with its own TypeScript start-up: slow on a loaded machine, so a generous ceiling.
   }, 60_000);
 });

@@ -100,7 +100,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
   it('re-submits a refund whose outcome was unknown, with the same out_refund_no, and settles it', async () => {
     const created = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
       headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
-      json: { amountFen: 1600 },
+      json: { productId: 'tip', amountFen: 1600 },
     });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
     await shared.emulator.control('POST', `/__emulator/orders/${outTradeNo}/pay`, {});
@@ -116,7 +116,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
     await shared.emulator.fault('/secapi/pay/refund', 'http500', 3);
     const refund = await createHttpClient(api.url).post(`/api/admin/orders/${outTradeNo}/refund`, {
       headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      json: { amountFen: 1600 },
+      json: { productId: 'tip', amountFen: 1600 },
     });
     expect(refund.status).toBe(503);
     const pending = await api.deps.db
@@ -137,7 +137,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
   it('closes unpaid orders past ORDER_EXPIRE_MINUTES at WeChat and here, once, with two sweeps racing', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
       headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
-      json: { amountFen: 1400 },
+      json: { productId: 'tip', amountFen: 1400 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
     clock.advance(31 * 60_000);
@@ -158,7 +158,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
   it('keeps an order PENDING while orderquery reports PAYERROR, and closes it at WeChat and here once it expires', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
       headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
-      json: { amountFen: 1700 },
+      json: { productId: 'tip', amountFen: 1700 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
     // The emulator has no bank to refuse a payment: the real client, with its orderquery answer rewritten.

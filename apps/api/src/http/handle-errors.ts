@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../shared/database-unavailable';
 import { SharedStateUnavailableError } from '../shared/shared-state-unavailable';
 import { WechatError, WechatRefusedError, type WechatFailureKind } from '../shared/wechat-error';
 import { ApiError } from '../shared/api-error';
+import { CatalogReadOnlyError } from '../shared/catalog-read-only-error';
 
 /** Errors thrown by koa-bodyparser / raw-body carry an HTTP status and a `type`. */
 interface HttpLikeError {
@@ -88,6 +89,14 @@ export function handleErrors(logger: Logger): Middleware {
       else {
         apiErr =
           (err instanceof WechatError ? WECHAT_FAILURES[err.kind](err) : undefined) ??
+          (err instanceof CatalogReadOnlyError
+            ? new ApiError(
+                'method_not_allowed',
+                'The products come from the catalog this api was configured with, which it cannot change here: ' +
+                  'manage them where they live.',
+                { cause: err },
+              )
+            : undefined) ??
           (err instanceof SharedStateUnavailableError
             ? new ApiError('not_ready', 'A shared dependency is unavailable. Please try again shortly.', {
                 cause: err,

@@ -1,4 +1,4 @@
-import { outTradeNoSchema } from '@wxh5/contracts';
+import { outTradeNoSchema, productIdSchema } from '@wxh5/contracts';
 import type { z } from 'zod';
 import { apiError } from '../shared/api-error';
 import { describeZodError } from './handle-errors';
@@ -11,15 +11,29 @@ export function parseOutTradeNoParam(value: string | undefined): string {
 }
 
 /**
- * A JSON body carrying `amountFen` (payWallet, refund), parsed with its contract schema: a problem with the amount
- * is `invalid_amount`, anything else (unknown fields, a bad description) `invalid_request`; both 400.
+ * A JSON body carrying an amount (payWallet and refund: `amountFen`, a product: `priceFen`), parsed with its contract
+ * schema: a problem with the amount is `invalid_amount`, anything else (unknown fields, a bad quantity or title)
+ * `invalid_request`; both 400.
  */
-export function parseAmountBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+export function parseAmountBody<T extends z.ZodType>(
+  schema: T,
+  body: unknown,
+  amountField: 'amountFen' | 'priceFen' = 'amountFen',
+): z.output<T> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const message = describeZodError(parsed.error);
-  if (parsed.error.issues.some((issue) => issue.path[0] === 'amountFen')) {
-    throw apiError('invalid_amount', `amountFen must be a positive integer number of fen (${message})`);
+  if (parsed.error.issues.some((issue) => issue.path[0] === amountField)) {
+    throw apiError('invalid_amount', `${amountField} must be a positive integer number of fen (${message})`);
   }
   throw apiError('invalid_request', message);
+}
+
+/** The `:productId` route parameter (admin): well formed or 400. */
+export function parseProductIdParam(value: string | undefined): string {
+  const parsed = productIdSchema.safeParse(value);
+  if (!parsed.success) {
+    throw apiError('invalid_request', `productId: ${describeZodError(parsed.error)}`);
+  }
+  return parsed.data;
 }

@@ -15,11 +15,12 @@ import { applyPayment, closePendingOrder } from './apply-payment';
 import { isoAt } from '../store/iso-at';
 import { toOrderView } from './order-views';
 import { ordersPageQuery } from './queries';
+import { priceOrder, type OrderRequest } from './price-order';
+import type { ProductCatalog } from './product-catalog';
 import { recordNotification } from './record-notification';
 
 /** prepay_id is valid for 2 hours at WeChat. */
 export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
-export const DEFAULT_DESCRIPTION = 'wxh5-订单支付';
 
 type OrderServiceDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now' | 'cache' | 'locks' | 'metrics'>;
 
@@ -33,8 +34,8 @@ const THROTTLE_LOCK_TTL_MS = 2000;
 
 export interface CreateOrderInput {
   openId: string;
-  amountFen: number;
-  description: string | undefined;
+  /** What to buy; the catalog prices it (price-order.ts). */
+  order: OrderRequest;
   clientIp: string;
 }
 
@@ -81,7 +82,11 @@ export interface OrderService {
  * placed with. The status route's reconciliation asks WeChat once, without retries — the user is waiting and the
  * stored state is a fine answer when WeChat is slow (the sweep retries properly).
  */
-export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways): OrderService {
+export function createOrderService(
+  deps: OrderServiceDeps,
+  gateways: PayGateways,
+  catalog: ProductCatalog,
+): OrderService {
   const { config, db, logger, cache, locks } = deps;
   const notifyUrl = `${config.publicBaseUrl}${ROUTES.payCallback}`;
 
@@ -226,19 +231,26 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
     closeAtWechat,
 
     async createOrder(input) {
+      // The server's price, from the catalog: a refusal (unknown, inactive, an amount for a fixed price, out of
+      // bounds) is thrown here, before any row is written or WeChat is asked.
+      const priced = priceOrder(await catalog.find(input.order.productId), input.order);
       const nowMs = deps.now();
       const created = new Date(nowMs);
       const outTradeNo = createOutTradeNo(created);
       const gateway = gateways.current;
-      const description = input.description ?? DEFAULT_DESCRIPTION;
+      const { description } = priced;
       const clientIp = normalizeClientIp(input.clientIp);
-      // The row first, complete and PENDING: whatever happens at WeChat now, the order can be reconciled.
+      // The row first, complete and PENDING: whatever happens at WeChat now, the order can be reconciled. It keeps
+      // the product and the price of this moment: a later price change does not touch it.
       await db
         .insertInto('orders')
         .values({
           out_trade_no: outTradeNo,
           openid: input.openId,
-          amount_fen: input.amountFen,
+          amount_fen: priced.amountFen,
+          product_id: priced.productId,
+          unit_price_fen: priced.unitPriceFen,
+          quantity: priced.quantity,
           description,
           status: 'PENDING',
           sign_scheme: gateway.signScheme,
@@ -258,7 +270,7 @@ export function createOrderService(deps: OrderServiceDeps, gateways: PayGateways
         // Every parameter derives from the stored row, so re-entering this order sends identical parameters.
         prepay = await gateway.prepay({
           outTradeNo,
-          amountFen: input.amountFen,
+          amountFen: priced.amountFen,
           description,
           openId: input.openId,
           clientIp,

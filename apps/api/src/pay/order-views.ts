@@ -11,6 +11,10 @@ export function toOrderView(row: OrderRow): OrderView {
     ...(row.paid_at ? { paidAt: row.paid_at } : {}),
     ...(row.transaction_id ? { transactionId: row.transaction_id } : {}),
     refundedFen: row.refunded_fen,
+    // Orders placed before products existed (migration 009) have none of these.
+    ...(row.product_id === null ? {} : { productId: row.product_id }),
+    ...(row.unit_price_fen === null ? {} : { unitPriceFen: row.unit_price_fen }),
+    ...(row.quantity === null ? {} : { quantity: row.quantity }),
   };
 }
 

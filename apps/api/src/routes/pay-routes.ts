@@ -9,19 +9,30 @@ import { requireOpenId, type SessionState } from '../http/require-open-id';
 import { requireSameOrigin } from '../http/require-same-origin';
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
+import { toProductView } from '../pay/product-views';
 
-/** The user's pay routes (session required): create + prepay an order, list, read (reconciling), close, pay again. */
+/**
+ * The user's pay routes: the products (no session), then with a session create + prepay an order, list, read
+ * (reconciling), close, pay again.
+ */
 export function payRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router<SessionState>();
   const session = requireOpenId(deps.now);
   const sameOrigin = requireSameOrigin(deps.config.allowedOrigins);
 
+  // What is for sale (no session: the H5 shows it before login).
+  router.get(ROUTES.products, async (ctx) => {
+    const products = await services.catalog.listActive();
+    respond(ctx, { products: products.filter((product) => product.active).map(toProductView) });
+  });
+
+  // The server prices the order from the catalog; the body names the product (and a quantity, or a custom amount
+  // where the product allows one).
   router.post(ROUTES.payWallet, session, parseJsonBody(), async (ctx) => {
     const request = parseAmountBody(payWalletRequestSchema, ctx.request.body);
     const result = await services.orders.createOrder({
       openId: ctx.state.openId,
-      amountFen: request.amountFen,
-      description: request.description,
+      order: request,
       // ctx.ip: the socket address, or with TRUST_PROXY the proxy-appended X-Forwarded-For entry, always a valid IP
       // (resolveClientIp).
       clientIp: ctx.ip,

@@ -23,6 +23,7 @@ import { paymentsMigration } from './migrations/002-payments';
 import { indexesMigration } from './migrations/005-indexes';
 import { signSchemeMigration } from './migrations/006-sign-scheme';
 import { reliabilityMigration } from './migrations/008-reliability';
+import { productsMigration } from './migrations/009-products';
 import { ordersListMigration } from './migrations/010-orders-list';
 import { sweepIndexesMigration } from './migrations/012-sweep-indexes';
 import type { Database } from './schema';
@@ -145,6 +146,7 @@ const MIGRATIONS = {
   '005-indexes': indexesMigration,
   '006-sign-scheme': signSchemeMigration,
   '008-reliability': reliabilityMigration,
+  '009-products': productsMigration,
   '010-orders-list': ordersListMigration,
   '012-sweep-indexes': sweepIndexesMigration,
 } satisfies Record<string, Migration>;

@@ -1,5 +1,5 @@
 import type { OrderStatus, RefundStatus, SignScheme } from '@wxh5/contracts';
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * The tables, as Kysely sees them. Timestamps are ISO-8601 UTC strings (`2026-01-02T03:04:05.678Z`), which sort
@@ -36,6 +36,26 @@ export interface OrdersTable {
   refunded_fen: number;
   /** When the sweep last asked WeChat about it; '' = never (008). */
   checked_at: Generated<string>;
+  /** What was bought, at which unit price, how many (009); null on orders placed before products existed. */
+  product_id: string | null;
+  unit_price_fen: number | null;
+  quantity: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * What can be bought (009). SQLite has no boolean type and better-sqlite3 binds no booleans: `allow_custom_amount`
+ * and `active` are written as 1/0 (PostgreSQL reads '1'/'0' as booleans) and read back as 0/1 on SQLite, true/false
+ * on PostgreSQL — read them through `Boolean()`.
+ */
+export interface ProductsTable {
+  id: string;
+  title: string;
+  description: string;
+  price_fen: number;
+  allow_custom_amount: ColumnType<boolean | number, 0 | 1, 0 | 1>;
+  active: ColumnType<boolean | number, 0 | 1, 0 | 1>;
   created_at: string;
   updated_at: string;
 }
@@ -106,6 +126,7 @@ export interface Database {
   refunds: RefundsTable;
   notify_refusals: NotifyRefusalsTable;
   revoked_sessions: RevokedSessionsTable;
+  products: ProductsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -115,3 +136,4 @@ export type NewOrderRow = Insertable<OrdersTable>;
 export type OrderUpdate = Updateable<OrdersTable>;
 export type PayNotificationRow = Selectable<PayNotificationsTable>;
 export type RefundRow = Selectable<RefundsTable>;
+export type ProductRow = Selectable<ProductsTable>;

@@ -8,6 +8,7 @@ import { parseConfig, type Config } from '../../src/config';
 import { createDeps } from '../../src/create-deps';
 import type { AppDeps } from '../../src/deps';
 import type { Logger } from '../../src/logger';
+import type { ProductCatalog } from '../../src/pay/product-catalog';
 import { testEnv } from './test-config';
 
 export const TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -30,6 +31,8 @@ export interface StartTestApiOptions {
   /** deps.now; see createTestClock. */
   now?: () => number;
   logger?: Logger;
+  /** deps.catalog: a product catalog of the test's own (default: the products table, seeded with the demo's). */
+  catalog?: ProductCatalog;
 }
 
 export interface TestApi {
@@ -117,12 +120,13 @@ export async function startTestApi(options: StartTestApiOptions): Promise<TestAp
     if (schema && ownSchema) {
       cleanups.push(() => withPg((client) => client.query(`drop schema if exists "${schema}" cascade`)));
     }
-    const app = createApp(handle.deps);
+    const deps: AppDeps = options.catalog ? { ...handle.deps, catalog: options.catalog } : handle.deps;
+    const app = createApp(deps);
     const handler = app.callback();
     server.on('request', (req, res) => {
       void handler(req, res);
     });
-    return { url, config, deps: handle.deps, app, close: runCleanups };
+    return { url, config, deps, app, close: runCleanups };
   } catch (err) {
     if (schema && ownSchema) {
       cleanups.push(() => withPg((client) => client.query(`drop schema if exists "${schema}" cascade`)));

@@ -36,6 +36,8 @@ export function testEnv(options: TestEnvOptions): Record<string, string | undefi
     WECHAT_TIMEOUT_MS: '2000',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     PAY_SWEEP_INTERVAL_SECONDS: '0',
+    // The demo's products (course 19900, vip-month 3000, tip: any amount): createOrderAs buys the tip.
+    SEED_DEMO_PRODUCTS: 'true',
     LOG_LEVEL: 'silent',
     ...options.env,
   };
