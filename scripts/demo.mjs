@@ -53,6 +53,8 @@ const DEMO_ENV = {
   WECHAT_API_BASE_URL: EMULATOR_URL,
   WECHAT_PAY_BASE_URL: EMULATOR_URL,
   WECHAT_BRIDGE_SCRIPT_URL: `${EMULATOR_URL}/jsbridge.js`,
+  // The demo's products (course ¥199, vip-month ¥30, tip: any amount), inserted where absent at start-up.
+  SEED_DEMO_PRODUCTS: 'true',
   // The H5 dev server proxies /api here, so its pages come back to their own origin after WeChat login.
   ...(BACKEND ? { ALLOWED_CALLBACK_ORIGINS: H5_DEV_SERVER_ORIGINS.join(',') } : {}),
   ...(DEV || BACKEND ? {} : { H5_DIST_DIR: path.join(ROOT, 'apps/h5/dist') }),
@@ -293,6 +295,9 @@ async function main() {
   log(
     `Merchant refunds: POST ${PUBLIC_URL}/api/admin/orders/<outTradeNo>/refund with "Authorization: Bearer ${DEMO_ENV.ADMIN_TOKEN}"`,
   );
+  log(
+    `Products (demo: course, vip-month, tip): GET ${PUBLIC_URL}/api/admin/products, PUT …/api/admin/products/<productId> with the same token`,
+  );
   log(DEV ? 'Hot reload is on (Vite dev server). Ctrl-C stops everything.' : 'Ctrl-C stops everything.');
 }
 
@@ -308,7 +313,10 @@ function printBackendSummary() {
     `Frontend: pnpm --filter @wxh5/h5 dev   then open http://localhost:${H5_DEV_SERVER_PORT}  (no variables to set)`,
   );
   log(`Every route without the H5: pnpm --filter @wxh5/api smoke`);
-  log(`Admin token (refunds): ${DEMO_ENV.ADMIN_TOKEN}`);
+  log(`Admin token (refunds, products): ${DEMO_ENV.ADMIN_TOKEN}`);
+  log(
+    `Products: GET ${PUBLIC_URL}/api/wechat/pay/products (the demo's course, vip-month and tip are seeded)`,
+  );
   log('The api reloads when its sources change. Ctrl-C stops everything.');
 }
 

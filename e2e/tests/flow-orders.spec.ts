@@ -4,10 +4,13 @@ import { expect, test } from './support/flow-fixtures';
 import { createTestUser, signIn } from './support/flow-helpers';
 import type { Stack } from './support/stack';
 
-/** Create an order through the api with the page's session cookie (what the pay button does before the cashier). */
+/**
+ * Create an order through the api with the page's session cookie (what the pay button does before the cashier): a
+ * tip (the demo's custom-amount product) of `amountFen`.
+ */
 async function createOrder(page: Page, stack: Stack, amountFen: number): Promise<string> {
   const response = await page.request.post(`${stack.apiUrl}/api/wechat/pay/payWallet`, {
-    data: { amountFen },
+    data: { productId: 'tip', amountFen },
   });
   expect(response.status()).toBe(200);
   const body = (await response.json()) as { data: { outTradeNo: string } };

@@ -76,6 +76,21 @@ describe('parseConfig', () => {
     expect(config.bridgeScriptUrl).toBe(demo.WECHAT_BRIDGE_SCRIPT_URL);
   });
 
+  it('refuses SEED_DEMO_PRODUCTS with a production signal, and takes it on the emulator', () => {
+    expect(problemsOf({ ...valid, SEED_DEMO_PRODUCTS: 'true' })).toEqual([
+      expect.stringMatching(/^SEED_DEMO_PRODUCTS: .*PUBLIC_BASE_URL is https/),
+    ]);
+    expect(
+      problemsOf({ ...valid, PUBLIC_BASE_URL: 'http://10.0.0.5:3000', SEED_DEMO_PRODUCTS: 'true' }),
+    ).toEqual([expect.stringMatching(/^SEED_DEMO_PRODUCTS: .*WECHAT_PAY_BASE_URL is the real WeChat host/)]);
+    expect(
+      problemsOf({ ...valid, ...emulatorHosts, PUBLIC_BASE_URL: 'http://x', SEED_DEMO_PRODUCTS: 'maybe' }),
+    ).toEqual(['SEED_DEMO_PRODUCTS: must be true or false']);
+    const demoSetUp = { ...valid, ...demo, ...emulatorHosts, PUBLIC_BASE_URL: 'http://localhost:3000' };
+    expect(parseConfig({ ...demoSetUp, SEED_DEMO_PRODUCTS: 'true' }).seedDemoProducts).toBe(true);
+    expect(parseConfig({ ...valid, SEED_DEMO_PRODUCTS: 'false' }).seedDemoProducts).toBe(false);
+  });
+
   it('fills the documented defaults', () => {
     const config = parseConfig(valid);
     expect(config.port).toBe(3000);
@@ -92,6 +107,7 @@ describe('parseConfig', () => {
     expect(config.cookieKeys).toHaveLength(2);
     expect(config.trustProxy).toBe(false);
     expect(config.adminToken).toBeUndefined();
+    expect(config.seedDemoProducts).toBe(false);
   });
 
   it('lists every missing secret in one error', () => {

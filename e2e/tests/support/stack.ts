@@ -143,6 +143,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     WECHAT_BRIDGE_SCRIPT_URL: `${emulator.url}/jsbridge.js`,
     H5_DIST_DIR,
     ADMIN_TOKEN: ADMIN_TOKEN,
+    // The demo's products: the H5 and the specs buy the course, the membership and the (custom-amount) tip.
+    SEED_DEMO_PRODUCTS: 'true',
     LOG_LEVEL: 'warn',
     // v3: the demo merchant in public-key mode, with the emulator's demo key files (the v2 key stays: live switch).
     ...(options.pay === 'v3'

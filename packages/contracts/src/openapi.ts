@@ -332,7 +332,8 @@ const OPERATIONS: Operation[] = [
     summary: 'Every product, inactive ones too (merchant only).',
     guard: 'admin',
     success: { kind: 'json', status: 200, data: adminProductListSchema, description: 'All products.' },
-    errors: ['admin_unauthorized'],
+    // 405: the api was given a product catalog it cannot manage (the merchant's own system).
+    errors: ['admin_unauthorized', 'method_not_allowed'],
   },
   {
     route: 'adminProduct',
@@ -359,6 +360,7 @@ const OPERATIONS: Operation[] = [
       'invalid_amount',
       'unsupported_media_type',
       'payload_too_large',
+      'method_not_allowed',
     ],
   },
   {

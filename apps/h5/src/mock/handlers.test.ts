@@ -4,6 +4,7 @@ import {
   orderViewSchema,
   ordersPageSchema,
   payWalletResponseSchema,
+  productListSchema,
   userInfoSchema,
 } from '@wxh5/contracts';
 import { describe, expect, it } from 'vitest';
@@ -32,11 +33,11 @@ describe('the mock api', () => {
 
   it('creates a PENDING order for payWallet and shows it PAID once the fake cashier paid it', async () => {
     const payment = payWalletResponseSchema.parse(
-      await client.post(ROUTES.payWallet, { amountFen: 1234, description: '测试' }),
+      await client.post(ROUTES.payWallet, { productId: 'tip', amountFen: 1234 }),
     );
     expect(payment.payParams.package).toMatch(/^prepay_id=/);
     const pending = orderViewSchema.parse(await client.get(ROUTES.order(payment.outTradeNo)));
-    expect(pending).toMatchObject({ amountFen: 1234, description: '测试', status: 'PENDING' });
+    expect(pending).toMatchObject({ amountFen: 1234, productId: 'tip', quantity: 1, status: 'PENDING' });
 
     const prepayId = payment.payParams.package.replace('prepay_id=', '');
     expect(api.store.payableOrderOf(prepayId)?.outTradeNo).toBe(payment.outTradeNo);
@@ -48,9 +49,9 @@ describe('the mock api', () => {
   });
 
   it.each([
-    ['zero', { amountFen: 0 }],
-    ['a fraction of a fen', { amountFen: 1.5 }],
-    ['a string', { amountFen: '12' }],
+    ['zero', { productId: 'tip', amountFen: 0 }],
+    ['a fraction of a fen', { productId: 'tip', amountFen: 1.5 }],
+    ['a string', { productId: 'tip', amountFen: '12' }],
   ])(
     'refuses an amount of %s as the api does (400 invalid_amount) and creates no order',
     async (_name, body) => {
@@ -61,8 +62,26 @@ describe('the mock api', () => {
     },
   );
 
+  it('lists the products and prices an order as the api does', async () => {
+    const { products } = productListSchema.parse(await client.get(ROUTES.products));
+    expect(products.map((product) => product.id)).toEqual(['course', 'vip-month', 'tip']);
+    const course = payWalletResponseSchema.parse(
+      await client.post(ROUTES.payWallet, { productId: 'vip-month', quantity: 2 }),
+    );
+    expect(orderViewSchema.parse(await client.get(ROUTES.order(course.outTradeNo)))).toMatchObject({
+      amountFen: 6_000,
+      unitPriceFen: 3_000,
+      quantity: 2,
+    });
+    const tampered = await failureOf(client.post(ROUTES.payWallet, { productId: 'course', amountFen: 1 }));
+    expect(tampered.slug).toBe('custom_amount_not_allowed');
+    expect((await failureOf(client.post(ROUTES.payWallet, { productId: 'nope' }))).slug).toBe(
+      'unknown_product',
+    );
+  });
+
   it('lists orders newest first with a cursor', async () => {
-    for (const amountFen of [1, 2, 3]) await client.post(ROUTES.payWallet, { amountFen });
+    for (const amountFen of [1, 2, 3]) await client.post(ROUTES.payWallet, { productId: 'tip', amountFen });
     const first = ordersPageSchema.parse(await client.get(ROUTES.orders, { limit: '2' }));
     expect(first.orders.map((order) => order.amountFen)).toEqual([3, 2]);
     expect(first.nextCursor).not.toBeNull();
@@ -81,7 +100,9 @@ describe('the mock api', () => {
   });
 
   it('pays a PENDING order again with the same prepay id, and refuses once it is closed', async () => {
-    const first = payWalletResponseSchema.parse(await client.post(ROUTES.payWallet, { amountFen: 7 }));
+    const first = payWalletResponseSchema.parse(
+      await client.post(ROUTES.payWallet, { productId: 'tip', amountFen: 7 }),
+    );
     const again = payWalletResponseSchema.parse(await client.post(ROUTES.prepayOrder(first.outTradeNo)));
     expect(again.outTradeNo).toBe(first.outTradeNo);
     expect(again.payParams.package).toBe(first.payParams.package);
@@ -90,9 +111,13 @@ describe('the mock api', () => {
   });
 
   it('closes a PENDING order and refuses to close a paid one', async () => {
-    const a = payWalletResponseSchema.parse(await client.post(ROUTES.payWallet, { amountFen: 5 }));
+    const a = payWalletResponseSchema.parse(
+      await client.post(ROUTES.payWallet, { productId: 'tip', amountFen: 5 }),
+    );
     expect(orderViewSchema.parse(await client.post(ROUTES.closeOrder(a.outTradeNo))).status).toBe('CLOSED');
-    const b = payWalletResponseSchema.parse(await client.post(ROUTES.payWallet, { amountFen: 6 }));
+    const b = payWalletResponseSchema.parse(
+      await client.post(ROUTES.payWallet, { productId: 'tip', amountFen: 6 }),
+    );
     api.store.markPaid(b.outTradeNo);
     expect((await failureOf(client.post(ROUTES.closeOrder(b.outTradeNo)))).slug).toBe('order_already_paid');
   });

@@ -1,6 +1,7 @@
 import {
   API_ERRORS,
   JS_API_LIST,
+  MAX_AMOUNT_FEN,
   ROUTES,
   ordersQuerySchema,
   outTradeNoSchema,
@@ -17,12 +18,13 @@ import type {
   OrdersPage,
   PayWalletResponse,
   PrepayOrderResponse,
+  ProductList,
   Readiness,
   UserInfo,
 } from '@wxh5/contracts';
 import { HttpResponse, http } from 'msw';
 import type { HttpHandler } from 'msw';
-import { MOCK_APP_ID, type MockStore } from './mock-store';
+import { MOCK_APP_ID, MOCK_PRODUCTS, type MockStore } from './mock-store';
 
 /** What every mocked route answers: the api's envelope, its data typed by the route's contract. */
 type Envelope<T> = ApiSuccess<T> | ApiFailure;
@@ -70,6 +72,8 @@ export function createHandlers(store: MockStore): HttpHandler[] {
       });
     }),
 
+    http.get(ROUTES.products, () => ok<ProductList>({ products: MOCK_PRODUCTS })),
+
     http.post(ROUTES.payWallet, async ({ request }) => {
       if (!signedIn()) return unauthenticated();
       let body: unknown;
@@ -85,9 +89,23 @@ export function createHandlers(store: MockStore): HttpHandler[] {
           ? mockFailure('invalid_amount', 'amountFen must be an integer between 1 and 100000000.')
           : mockFailure('invalid_request', parsed.error.issues[0]?.message ?? 'Invalid request.');
       }
+      // Priced as the api prices it: the product's price, a custom amount only where the product allows one.
+      const { productId, quantity, amountFen } = parsed.data;
+      const product = MOCK_PRODUCTS.find((candidate) => candidate.id === productId);
+      if (!product) return mockFailure('unknown_product', `No product "${productId}".`);
+      if (amountFen !== undefined && !product.allowCustomAmount) {
+        return mockFailure('custom_amount_not_allowed', 'This product has a fixed price.');
+      }
+      const unitPriceFen = amountFen ?? product.priceFen;
+      const units = amountFen === undefined ? (quantity ?? 1) : 1;
+      if (unitPriceFen * units > MAX_AMOUNT_FEN) {
+        return mockFailure('invalid_amount', 'The order is over the maximum amount.');
+      }
       const { order, prepayId } = store.createOrder({
-        amountFen: parsed.data.amountFen,
-        description: parsed.data.description ?? 'wxh5',
+        productId,
+        unitPriceFen,
+        quantity: units,
+        description: product.title,
       });
       return ok<PayWalletResponse>(payment(order.outTradeNo, prepayId));
     }),

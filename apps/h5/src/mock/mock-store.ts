@@ -1,4 +1,4 @@
-import type { OrderView, UserInfo } from '@wxh5/contracts';
+import type { OrderView, ProductView, UserInfo } from '@wxh5/contracts';
 
 /** The mock's one signed-in user (the H5's mock mode has no WeChat login to go through). */
 export const MOCK_USER: UserInfo = {
@@ -10,6 +10,21 @@ export const MOCK_USER: UserInfo = {
 
 export const MOCK_APP_ID = 'wx0000000000000000';
 
+/** What the mock sells: the demo's products (ids and prices as the api seeds them with SEED_DEMO_PRODUCTS). */
+export const MOCK_PRODUCTS: ProductView[] = [
+  { id: 'course', title: 'TypeScript course', description: '', priceFen: 19_900, allowCustomAmount: false },
+  { id: 'vip-month', title: 'VIP month', description: '', priceFen: 3_000, allowCustomAmount: false },
+  { id: 'tip', title: 'Tip', description: '', priceFen: 500, allowCustomAmount: true },
+];
+
+/** An order as payWallet prices it: the product, its unit price (or the custom amount) and the units. */
+export interface MockOrderInput {
+  productId: string;
+  unitPriceFen: number;
+  quantity: number;
+  description: string;
+}
+
 /**
  * What the mock api remembers while the page is open: the session, the orders and the prepay ids the fake
  * cashier pays. Shared by the handlers (what the "server" answers) and the fake bridge (what "WeChat" does).
@@ -19,7 +34,7 @@ export interface MockStore {
   signedIn: boolean;
   /** Newest last. */
   orders: OrderView[];
-  createOrder(input: { amountFen: number; description: string }): { order: OrderView; prepayId: string };
+  createOrder(input: MockOrderInput): { order: OrderView; prepayId: string };
   findOrder(outTradeNo: string): OrderView | undefined;
   /** The prepay id of a PENDING order, to pay it again (the api's `prepay` route); undefined otherwise. */
   prepayIdOf(outTradeNo: string): string | undefined;
@@ -46,7 +61,7 @@ export function createMockStore(options: MockStoreOptions = {}): MockStore {
     user: options.user ?? MOCK_USER,
     signedIn: options.signedIn ?? true,
     orders: [],
-    createOrder({ amountFen, description }) {
+    createOrder({ productId, unitPriceFen, quantity, description }) {
       sequence += 1;
       const stamp = now()
         .toISOString()
@@ -55,11 +70,14 @@ export function createMockStore(options: MockStoreOptions = {}): MockStore {
       const outTradeNo = `MOCK${stamp}${String(sequence).padStart(4, '0')}`;
       const order: OrderView = {
         outTradeNo,
-        amountFen,
+        amountFen: unitPriceFen * quantity,
         description,
         status: 'PENDING',
         createdAt: now().toISOString(),
         refundedFen: 0,
+        productId,
+        unitPriceFen,
+        quantity,
       };
       store.orders.push(order);
       const prepayId = `wxmock${outTradeNo}`;

@@ -13,6 +13,9 @@ import type { CashierOutcomeState } from '@/shared/cashier-outcome';
 import { parseAmount } from '../utils/parse-amount';
 import { wxUnavailableMessage } from '../utils/wx-unavailable-message';
 
+/** The demo's custom-amount product: the only one whose price the user chooses. */
+const TIP_PRODUCT_ID = 'tip';
+
 type Phase =
   { kind: 'idle' } | { kind: 'working'; step: 'preparing' | 'waiting' } | { kind: 'failed'; message: string };
 
@@ -53,7 +56,8 @@ export function PayForm({ ensureWx }: PayFormProps) {
     }
     let payment;
     try {
-      payment = await createPayment(client, { amountFen: parsed.amountFen, description: m.pay.description });
+      // The amount field buys the tip (the custom-amount product); the server prices every other product itself.
+      payment = await createPayment(client, { productId: TIP_PRODUCT_ID, amountFen: parsed.amountFen });
     } catch (error) {
       // A 401 has already started WeChat login (the page is about to leave); say why in case it cannot.
       if (isApiError(error) && error.isUnauthenticated) {
