@@ -16,6 +16,8 @@ const NON_DEMO = {
   WECHAT_APP_SECRET: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
   WECHAT_MCH_ID: '1234567890',
   WECHAT_PAY_KEY: 'NotTheDemoKey0123456789abcdefXYZ',
+  // A production-shaped set-up refuses the demo's products.
+  SEED_DEMO_PRODUCTS: 'false',
 };
 
 const h5Dir = mkdtempSync(path.join(tmpdir(), 'wxh5-h5-'));

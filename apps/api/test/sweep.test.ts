@@ -116,7 +116,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
     await shared.emulator.fault('/secapi/pay/refund', 'http500', 3);
     const refund = await createHttpClient(api.url).post(`/api/admin/orders/${outTradeNo}/refund`, {
       headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      json: { productId: 'tip', amountFen: 1600 },
+      json: { amountFen: 1600 },
     });
     expect(refund.status).toBe(503);
     const pending = await api.deps.db
