@@ -29,8 +29,9 @@ function parseIdempotencyKey(value: string): string | undefined {
 }
 
 /**
- * Merchant routes under /api/admin/ (bearer ADMIN_TOKEN): refunds and products. A refund with an `Idempotency-Key` is made at most once: a retry with
- * the same key and body answers the same refund (`Idempotent-Replayed: true`), another body with the key is 422.
+ * Merchant routes under /api/admin/ (bearer ADMIN_TOKEN): products and refunds. A refund with an `Idempotency-Key`
+ * is made at most once: a retry with the same key and body answers the same refund (`Idempotent-Replayed: true`),
+ * another body with the key is 422. The product routes write through the catalog's writer (405 without one).
  */
 export function adminRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router();
