@@ -38,7 +38,7 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import pino from 'pino';
 import Tenpay from 'tenpay';
-import { payPendingIfMatches } from '../src/pay/apply-payment';
+import { createFastPay, payPendingIfMatches } from '../src/pay/apply-payment';
 import { createGroupCommitter } from '../src/pay/group-commit';
 import { readRawBody } from '../src/http/read-raw-body';
 import { recordNotification } from '../src/pay/record-notification';
@@ -64,10 +64,15 @@ interface PaidFact {
   signScheme: string;
 }
 
-/** The app's durable write for a verified notify: transition + audit row in one group-committed transaction. */
+/**
+ * The app's durable write for a verified notify, as the app makes it: the fast path (createFastPay: transition +
+ * audit row, one group-committed transaction on SQLite, one batched statement on PostgreSQL), and if that moved
+ * nothing the long way in the group commit (the conditional transition + the audit row of what happened).
+ */
 function createNotifyWriter(handle: DatabaseHandle) {
   const committer = createGroupCommitter(handle.db);
-  return (
+  const fastPay = createFastPay(handle.db, committer, silent);
+  return async (
     paid: PaidFact,
     rawBody: string,
     headers: Readonly<Record<string, string | string[] | undefined>>,
@@ -75,22 +80,20 @@ function createNotifyWriter(handle: DatabaseHandle) {
     const { outTradeNo, transactionId } = paid;
     const now = new Date().toISOString();
     const fact = { outTradeNo, transactionId, paidAt: now, now, source: 'notify' };
+    const guard = { amountFen: paid.amountFen, signScheme: paid.signScheme };
+    const record = (verdict: string) => ({
+      kind: 'pay' as const,
+      rawBody,
+      headers,
+      verdict,
+      outTradeNo,
+      transactionId,
+      receivedAt: now,
+    });
+    if (await fastPay({ ...fact, ...guard }, record('accepted'))) return true;
     return committer.run(outTradeNo, async (trx) => {
-      const moved = await payPendingIfMatches(
-        trx,
-        fact,
-        { amountFen: paid.amountFen, signScheme: paid.signScheme },
-        silent,
-      );
-      await recordNotification(trx, {
-        kind: 'pay',
-        rawBody,
-        headers,
-        verdict: moved ? 'accepted' : 'not_moved',
-        outTradeNo,
-        transactionId,
-        receivedAt: now,
-      });
+      const moved = await payPendingIfMatches(trx, fact, guard, silent);
+      await recordNotification(trx, record(moved ? 'accepted' : 'not_moved'));
       return moved;
     });
   };

@@ -1,8 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { precompile } from '../store/database';
 import type { Database } from '../store/schema';
-import { batchedWritesOf } from './batched-writes';
+import { batchedWritesOf, payAndRecordMany, type PayPendingRequest } from './batched-writes';
+import { createBatchQueue, type BatchOutcome, type GroupCommitter } from './group-commit';
+import { notificationRow, recordNotification, type NotificationRecord } from './record-notification';
 
 export interface PaymentFact {
   outTradeNo: string;
@@ -121,6 +123,63 @@ const payPendingStatement = precompile(
       .where('amount_fen', '=', p.amountFen)
       .where('sign_scheme', '=', p.signScheme),
 );
+
+/**
+ * A verified notify's fast path: PENDING → PAID only if the order's amount and sign scheme are exactly the notify's,
+ * together with its audit row (`record`, verdict accepted) — resolved `true` only once both are committed. `false`
+ * means nothing was written: not PENDING, unknown, a mismatch, a second copy in the same batch, or the write failed;
+ * the caller then goes the long way (`GroupCommitter.run`: read the order, decide, record).
+ */
+export type FastPay = (request: PayPendingRequest, record: NotificationRecord) => Promise<boolean>;
+
+export interface FastPayOptions {
+  /** Most notifies in one statement (PostgreSQL). */
+  maxBatch?: number;
+  /** Statements being written at once, each on its own pooled connection (PostgreSQL). */
+  inFlight?: number;
+}
+
+/**
+ * SQLite: the UPDATE and the INSERT as one job of the group commit (one transaction for the batch, one fsync).
+ * PostgreSQL: the notifies queued meanwhile go out as ONE autocommitted statement (batched-writes.ts
+ * `payAndRecordMany`), several at once — one round trip per batch instead of five (BEGIN, lock, UPDATE, INSERT,
+ * COMMIT), and none of a transaction's bookkeeping. Measured before it: a PostgreSQL notify cost ~400 µs of API CPU
+ * and ~270 µs of PostgreSQL CPU more than SQLite's (issue 16).
+ */
+export function createFastPay(
+  db: Kysely<Database>,
+  committer: GroupCommitter,
+  logger: Logger,
+  options: FastPayOptions = {},
+): FastPay {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    return (request, record) =>
+      committer.run(request.outTradeNo, async (trx) => {
+        if (!(await payPendingStatement(trx, request)).numAffectedRows) return false;
+        await recordNotification(trx, record);
+        return true;
+      });
+  }
+  const enqueue = createBatchQueue(
+    async (items: { request: PayPendingRequest; record: NotificationRecord }[]) => {
+      let moved: boolean[];
+      try {
+        moved = await payAndRecordMany(
+          db,
+          items.map((item) => ({ request: item.request, row: notificationRow(item.record) })),
+        );
+      } catch (err) {
+        // Nothing of the statement was committed (it is its own transaction): each notify goes the long way, where a
+        // failure becomes its own FAIL — and a commit whose answer was lost is found there as PAID (duplicate).
+        logger.warn({ err, notifies: items.length }, 'batched notify write failed; taking the long way');
+        moved = items.map(() => false);
+      }
+      return moved.map((value): BatchOutcome<boolean> => ({ ok: true, value }));
+    },
+    { maxBatch: options.maxBatch ?? 64, inFlight: options.inFlight ?? 3 },
+  );
+  return (request, record) => enqueue(request.outTradeNo, { request, record });
+}
 
 /** PENDING → CLOSED, once. Returns whether this call made the transition. */
 export async function closePendingOrder(

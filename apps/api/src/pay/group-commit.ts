@@ -21,8 +21,68 @@ export interface GroupCommitOptions {
 interface Pending {
   key: string;
   job: (trx: Transaction<Database>) => Promise<unknown>;
-  resolve: (value: unknown) => void;
+}
+
+interface Queued<I, O> {
+  key: string;
+  item: I;
+  resolve: (value: O) => void;
   reject: (reason: unknown) => void;
+}
+
+/** One batch's outcome per item, in the batch's order: a value, or the reason that item failed. */
+export type BatchOutcome<O> = { ok: true; value: O } | { ok: false; reason: unknown };
+
+/**
+ * The queue under every group commit: items that arrive while `inFlight` batches are being written wait and go in
+ * the next batch (at most `maxBatch`, sorted by key), which `flush` writes at once and answers item by item.
+ */
+export function createBatchQueue<I, O>(
+  flush: (items: I[]) => Promise<BatchOutcome<O>[]>,
+  options: { maxBatch: number; inFlight: number },
+): (key: string, item: I) => Promise<O> {
+  let queue: Queued<I, O>[] = [];
+  let running = 0;
+  let scheduled = false;
+
+  async function write(batch: Queued<I, O>[]): Promise<void> {
+    let outcomes: BatchOutcome<O>[];
+    try {
+      outcomes = await flush(batch.map((queued) => queued.item));
+    } catch (err) {
+      outcomes = batch.map(() => ({ ok: false, reason: err }));
+    }
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i] ?? { ok: false, reason: new Error('no outcome for a batched item') };
+      if (outcome.ok) queued.resolve(outcome.value);
+      else queued.reject(outcome.reason);
+    });
+  }
+
+  function schedule(): void {
+    if (scheduled || running >= options.inFlight || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (running >= options.inFlight || queue.length === 0) return;
+      const batch = queue
+        .slice(0, options.maxBatch)
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      queue = queue.slice(options.maxBatch);
+      running += 1;
+      void write(batch).finally(() => {
+        running -= 1;
+        schedule();
+      });
+      schedule();
+    });
+  }
+
+  return (key, item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ key, item, resolve, reject });
+      schedule();
+    });
 }
 
 /**
@@ -35,23 +95,19 @@ interface Pending {
  * On PostgreSQL a statement is a network round trip, not an in-process call, so two more levers apply: several
  * batches are written at once (PostgreSQL has row locks and a pool of connections; SQLite has one writer), and the
  * jobs of a batch run side by side so that their notify writes go out as one multi-row statement each
- * (batched-writes.ts) instead of two round trips per notify, one after the other.
+ * (batched-writes.ts) instead of two round trips per notify, one after the other. (The common notify — a first
+ * delivery for a PENDING order — does not even get here on PostgreSQL: see createFastPay in apply-payment.ts.)
  *
  * If a batch fails, its jobs are retried one transaction each, so one bad notify cannot fail its neighbours.
  */
 export function createGroupCommitter(db: Kysely<Database>, options: GroupCommitOptions = {}): GroupCommitter {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const maxBatch = options.maxBatch ?? 64;
-  const inFlight = options.inFlight ?? (postgres ? 3 : 1);
-  let queue: Pending[] = [];
-  let running = 0;
-  let scheduled = false;
 
-  async function runAlone(pending: Pending): Promise<void> {
+  async function runAlone(pending: Pending): Promise<BatchOutcome<unknown>> {
     try {
-      pending.resolve(await db.transaction().execute((trx) => pending.job(trx)));
+      return { ok: true, value: await db.transaction().execute((trx) => pending.job(trx)) };
     } catch (err) {
-      pending.reject(err);
+      return { ok: false, reason: err };
     }
   }
 
@@ -71,42 +127,26 @@ export function createGroupCommitter(db: Kysely<Database>, options: GroupCommitO
     return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
   }
 
-  async function flush(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) return runAlone(batch[0] as Pending);
-    let results: unknown[];
+  async function flush(batch: Pending[]): Promise<BatchOutcome<unknown>[]> {
+    if (batch.length === 1) return [await runAlone(batch[0] as Pending)];
     try {
-      results = await db.transaction().execute((trx) => runTogether(trx, batch));
+      const results = await db.transaction().execute((trx) => runTogether(trx, batch));
+      return results.map((value) => ({ ok: true, value }));
     } catch {
       // Rolled back as a whole: give every job its own transaction and its own outcome.
-      for (const pending of batch) await runAlone(pending);
-      return;
+      const outcomes: BatchOutcome<unknown>[] = [];
+      for (const pending of batch) outcomes.push(await runAlone(pending));
+      return outcomes;
     }
-    batch.forEach((pending, i) => pending.resolve(results[i]));
   }
 
-  function schedule(): void {
-    if (scheduled || running >= inFlight || queue.length === 0) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (running >= inFlight || queue.length === 0) return;
-      const batch = queue.slice(0, maxBatch).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      queue = queue.slice(maxBatch);
-      running += 1;
-      void flush(batch).finally(() => {
-        running -= 1;
-        schedule();
-      });
-      schedule();
-    });
-  }
-
+  const enqueue = createBatchQueue(flush, {
+    maxBatch: options.maxBatch ?? 64,
+    inFlight: options.inFlight ?? (postgres ? 3 : 1),
+  });
   return {
     run<T>(key: string, job: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ key, job, resolve: resolve as (value: unknown) => void, reject });
-        schedule();
-      });
+      return enqueue(key, { key, job }) as Promise<T>;
     },
   };
 }

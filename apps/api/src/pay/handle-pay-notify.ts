@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
-import { applyPayment, payPendingIfMatches, type PaymentOutcome } from './apply-payment';
+import { applyPayment, createFastPay, payPendingIfMatches, type PaymentOutcome } from './apply-payment';
 import { createGroupCommitter } from './group-commit';
 import type { PayNotifyVerdict } from '../wechat/pay/pay-gateway';
 import { PAY_NOTIFY_ACKNOWLEDGED } from './notify-verdicts';
@@ -25,6 +25,7 @@ type PayNotifyDeps = Pick<AppDeps, 'config' | 'db' | 'logger' | 'now'> & { gatew
 export function createPayNotifyHandler(deps: PayNotifyDeps): NotifyHandler {
   const { db, logger } = deps;
   const committer = createGroupCommitter(db);
+  const fastPay = createFastPay(db, committer, logger);
   type Judged = JudgedNotify<PayNotifyVerdict>;
 
   const frame = { ...deps, refusalSamplesPerHour: deps.config.limits.notifyRefusalSamplesPerHour };
@@ -45,22 +46,31 @@ export function createPayNotifyHandler(deps: PayNotifyDeps): NotifyHandler {
       now: isoAt(nowMs),
       source: 'notify',
     };
+    const recordOf = (verdict: PayNotifyVerdict) => ({
+      kind: 'pay' as const,
+      rawBody,
+      headers: notify.headers,
+      verdict,
+      outTradeNo,
+      transactionId,
+      receivedAt: isoAt(nowMs),
+    });
     const record = (trx: Parameters<typeof recordNotification>[0], verdict: PayNotifyVerdict) =>
-      recordNotification(trx, {
-        kind: 'pay',
-        rawBody,
-        headers: notify.headers,
-        verdict,
-        outTradeNo,
-        transactionId,
-        receivedAt: isoAt(nowMs),
-      });
+      recordNotification(trx, recordOf(verdict));
 
-    // One transaction (shared with the notifies that arrive meanwhile, see group-commit.ts): the checks against
-    // the order, the audit row and the transition commit together, or none of it does. The reply follows the
+    // The common case, a first delivery for a PENDING order with its exact amount and scheme: the transition and its
+    // audit row in one write shared with the notifies that arrive meanwhile (createFastPay). The reply follows the
     // commit.
+    const guard = { amountFen: notice.amountFen, signScheme: notice.signScheme };
+    if (await fastPay({ ...fact, ...guard }, recordOf('accepted'))) {
+      logger.debug({ outTradeNo, transactionId, source: 'notify' }, 'order paid');
+      return { verdict: 'accepted', committed: true, ...ids };
+    }
+
+    // Anything else — or a fast write that failed: one transaction (shared with the notifies that arrive
+    // meanwhile, see group-commit.ts): the checks against the order, the audit row and the transition commit
+    // together, or none of it does. The reply follows the commit.
     const verdict = await committer.run(outTradeNo, async (trx): Promise<PayNotifyVerdict> => {
-      const guard = { amountFen: notice.amountFen, signScheme: notice.signScheme };
       if (await payPendingIfMatches(trx, fact, guard, logger)) {
         await record(trx, 'accepted');
         return 'accepted';

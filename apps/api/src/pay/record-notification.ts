@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { precompile } from '../store/database';
-import { batchedWritesOf } from './batched-writes';
+import { batchedWritesOf, type NotificationRow } from './batched-writes';
 import { isoAt } from '../store/iso-at';
 import type { Database } from '../store/schema';
 import type { PayGateways } from '../wechat/pay/create-pay-gateways';
@@ -79,16 +79,7 @@ export async function recordNotification(
   db: Kysely<Database> | Transaction<Database>,
   record: NotificationRecord,
 ): Promise<void> {
-  const row = {
-    kind: record.kind,
-    // PostgreSQL text cannot hold NUL; keep the rest of the body byte-for-byte.
-    raw_body: record.rawBody.replaceAll('\u0000', '\uFFFD'),
-    verdict: record.verdict.slice(0, 64),
-    out_trade_no: record.outTradeNo?.slice(0, 64) ?? null,
-    transaction_id: record.transactionId?.slice(0, 64) ?? null,
-    received_at: record.receivedAt,
-    headers: auditHeaders(record.headers),
-  };
+  const row = notificationRow(record);
   // Inside a PostgreSQL group-commit batch, one INSERT for the whole batch (batched-writes.ts).
   const batched = batchedWritesOf(db);
   if (batched) return batched.insertNotification(row);
@@ -101,6 +92,20 @@ export async function recordNotification(
     receivedAt: row.received_at,
     headers: row.headers,
   });
+}
+
+/** The audit row of `record`, as stored (bounded, NUL-free). */
+export function notificationRow(record: NotificationRecord): NotificationRow {
+  return {
+    kind: record.kind,
+    // PostgreSQL text cannot hold NUL; keep the rest of the body byte-for-byte.
+    raw_body: record.rawBody.replaceAll('\u0000', '\uFFFD'),
+    verdict: record.verdict.slice(0, 64),
+    out_trade_no: record.outTradeNo?.slice(0, 64) ?? null,
+    transaction_id: record.transactionId?.slice(0, 64) ?? null,
+    received_at: record.receivedAt,
+    headers: auditHeaders(record.headers),
+  };
 }
 
 /** The insert, compiled once (it runs for every notify). */
