@@ -31,8 +31,16 @@ function capturedLogger() {
   return { logger: createLogger('warn', destination), lines };
 }
 
+/** One session per api, made on its first request (while the database answers) and reused during the outage. */
+const cookies = new WeakMap<TestApi, Promise<string>>();
+
 async function listOrders(api: TestApi) {
-  return createHttpClient(api.url).get(ROUTES.orders, { headers: { cookie: sessionCookie(OPENID) } });
+  let cookie = cookies.get(api);
+  if (!cookie) {
+    cookie = sessionCookie(api, OPENID);
+    cookies.set(api, cookie);
+  }
+  return createHttpClient(api.url).get(ROUTES.orders, { headers: { cookie: await cookie } });
 }
 
 async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -8,7 +8,6 @@ import { createHttpClient, startTestApi, useFileEmulator } from './support';
 
 const file = useFileEmulator();
 const OPENID = 'oHardeningOpenId00000000000001';
-const cookie = sessionCookie(OPENID);
 
 /** Credentials that are not the published demo ones (an https PUBLIC_BASE_URL refuses those). */
 const NON_DEMO = {
@@ -28,6 +27,7 @@ describe('security headers', () => {
   it('sends nosniff, no framing, a referrer policy and no-store on user data; no HSTS on http', async () => {
     const api = await startTestApi({ emulatorUrl: file.emulator.url });
     try {
+      const cookie = await sessionCookie(api, OPENID);
       const orders = await createHttpClient(api.url).get(ROUTES.orders, { headers: { cookie } });
       expect(orders.status).toBe(200);
       expect(orders.headers.get('x-content-type-options')).toBe('nosniff');
@@ -90,9 +90,10 @@ describe('the client IP behind a proxy', () => {
   it('is the proxy-appended X-Forwarded-For entry, and a forged or overlong value never reaches the database', async () => {
     const api = await startTestApi({ emulatorUrl: file.emulator.url, env: { TRUST_PROXY: 'true' } });
     try {
+      const cookie = await sessionCookie(api, file.aliceOpenId);
       const pay = (xff: string) =>
         createHttpClient(api.url).post(ROUTES.payWallet, {
-          headers: { cookie: sessionCookie(file.aliceOpenId), 'x-forwarded-for': xff },
+          headers: { cookie, 'x-forwarded-for': xff },
           json: { productId: 'tip', amountFen: 1 },
         });
       // The client wrote 6.6.6.6; the one proxy in front appended the address it saw.
@@ -139,6 +140,7 @@ describe('bad bodies and cross-site requests', () => {
   it('answers a body whose gzip encoding is broken with 400, not 500', async () => {
     const api = await startTestApi({ emulatorUrl: file.emulator.url });
     try {
+      const cookie = await sessionCookie(api, OPENID);
       const response = await fetch(`${api.url}${ROUTES.payWallet}`, {
         method: 'POST',
         headers: { cookie, 'content-type': 'application/json', 'content-encoding': 'gzip' },
@@ -154,6 +156,7 @@ describe('bad bodies and cross-site requests', () => {
   it('refuses a cross-site POST to close an order or log out, and accepts the app’s own', async () => {
     const api = await startTestApi({ emulatorUrl: file.emulator.url });
     try {
+      const cookie = await sessionCookie(api, OPENID);
       const outTradeNo = testTradeNo('XS');
       await insertOrder(api.deps.db, { outTradeNo, openId: OPENID, amountFen: 1, status: 'PAID' });
       const client = createHttpClient(api.url);

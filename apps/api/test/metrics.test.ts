@@ -41,7 +41,7 @@ describe('GET /metrics', () => {
 
     const client = createHttpClient(api.url);
     const created = await client.post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId) },
+      headers: { cookie: await sessionCookie(api, shared.aliceOpenId) },
       json: { productId: 'tip', amountFen: 250 },
     });
     expect(created.status).toBe(200);
@@ -80,7 +80,7 @@ describe('GET /metrics', () => {
     };
 
     const client = createHttpClient(api.url);
-    const cookie = sessionCookie(shared.aliceOpenId);
+    const cookie = await sessionCookie(api, shared.aliceOpenId);
     const created = await client.post('/api/wechat/pay/payWallet', {
       headers: { cookie },
       json: { productId: 'tip', amountFen: 260 },

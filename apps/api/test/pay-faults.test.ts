@@ -98,7 +98,7 @@ describe('payWallet when WeChat Pay misbehaves', () => {
   it('answers 502 wechat_error when WeChat Pay refuses the order outright, keeping it PENDING', async () => {
     // An openid of another app: WeChat answers a business error (appid和openid不匹配), which is not retried.
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie('oNotAUserOfThisApp00000000000', clock.now()) },
+      headers: { cookie: await sessionCookie(api, 'oNotAUserOfThisApp00000000000', clock.now()) },
       json: { productId: 'tip', amountFen: 100 },
     });
     expect(response.status).toBe(502);
@@ -125,7 +125,7 @@ describe('payWallet when WeChat Pay misbehaves', () => {
     clock.advance(60_000);
     await emulator.fault('/pay/orderquery', 'http500', 1);
     const queriesBefore = (await emulator.counters()).endpoints['/pay/orderquery'] ?? 0;
-    const cookie = sessionCookie(aliceOpenId, clock.now());
+    const cookie = await sessionCookie(api, aliceOpenId, clock.now());
     const whileDown = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
       headers: { cookie },
     });

@@ -1,8 +1,9 @@
 /**
  * Helpers shared by the pay tests (pay*.test.ts, notify*.test.ts, refund*.test.ts, sweep*.test.ts).
- * `sessionCookie` signs the `openId` session the way the api does (Keygrip sha256 over `openId=<value>`), so pay
- * tests do not depend on the OAuth routes; the OAuth round trip itself is tested in the auth tests.
+ * `sessionCookie` writes the user row and signs an `openId` session the way the api does (Keygrip sha256 over
+ * `openId=<value>`), so pay tests do not depend on the OAuth routes; the OAuth round trip itself is tested in the auth tests.
  */
+import { randomBytes } from 'node:crypto';
 import Keygrip from 'keygrip';
 import { buildV2PayNotify, buildV2RefundNotify, type SignType } from '@wxh5/wechat-core';
 import {
@@ -19,10 +20,57 @@ import { DEMO, TEST_ADMIN_TOKEN, TEST_COOKIE_KEY, createHttpClient } from './sup
 
 export { DEMO, TEST_ADMIN_TOKEN };
 
-export function sessionCookie(openId: string, nowMs = Date.now()): string {
-  const value = `${openId}.${Math.floor(nowMs / 1000) + 3600}`;
+/** A v2 session cookie value (`<openid>.<expiresAt>.<sessionId>.<version>`) signed the way the api does. */
+export function signSessionCookie(claims: {
+  openId: string;
+  expiresAt: number;
+  sessionId?: string;
+  version?: number;
+}): string {
+  const value = [
+    claims.openId,
+    claims.expiresAt,
+    claims.sessionId ?? randomBytes(16).toString('base64url'),
+    claims.version ?? 0,
+  ].join('.');
   const signature = new Keygrip([TEST_COOKIE_KEY], 'sha256').sign(`openId=${value}`);
   return `openId=${value}; openId.sig=${signature}`;
+}
+
+/** Make `openId` a user of this database, as a login would (nothing if it is one already). */
+export async function ensureUser(db: Kysely<Database>, openId: string): Promise<void> {
+  const nowIso = new Date().toISOString();
+  await db
+    .insertInto('users')
+    .values({
+      openid: openId,
+      unionid: null,
+      nickname: '',
+      avatar_url: '',
+      scope: 'snsapi_base',
+      created_at: nowIso,
+      updated_at: nowIso,
+    })
+    .onConflict((conflict) => conflict.column('openid').doNothing())
+    .execute();
+}
+
+/**
+ * A session of `openId` on `api` without the OAuth round trip: the user row a login would have written, and a
+ * fresh session (new session id, the user's current session version) valid for an hour from `nowMs`.
+ */
+export async function sessionCookie(
+  api: { deps: { db: Kysely<Database> } },
+  openId: string,
+  nowMs = Date.now(),
+): Promise<string> {
+  await ensureUser(api.deps.db, openId);
+  const { session_version: version } = await api.deps.db
+    .selectFrom('users')
+    .select('session_version')
+    .where('openid', '=', openId)
+    .executeTakeFirstOrThrow();
+  return signSessionCookie({ openId, expiresAt: Math.floor(nowMs / 1000) + 3600, version: Number(version) });
 }
 
 export interface PayNotifyOptions {
@@ -95,15 +143,19 @@ export function buildRefundNotify(options: RefundNotifyOptions): string {
  * A client acting as `openId`: every request carries a session cookie signed the way the api does, made at the
  * moment of the request from `now` (a test clock may have moved).
  */
-export function clientAs(api: { url: string }, openId: string, now: () => number = Date.now) {
+export function clientAs(
+  api: { url: string; deps: { db: Kysely<Database> } },
+  openId: string,
+  now: () => number = Date.now,
+) {
   const client = createHttpClient(api.url);
-  const cookie = () => sessionCookie(openId, now());
+  const cookie = () => sessionCookie(api, openId, now());
   return {
-    get: (path: string, headers: Record<string, string> = {}) =>
-      client.get(path, { headers: { cookie: cookie(), ...headers } }),
-    post: (path: string, json?: unknown, headers: Record<string, string> = {}) =>
+    get: async (path: string, headers: Record<string, string> = {}) =>
+      client.get(path, { headers: { cookie: await cookie(), ...headers } }),
+    post: async (path: string, json?: unknown, headers: Record<string, string> = {}) =>
       client.post(path, {
-        headers: { cookie: cookie(), ...headers },
+        headers: { cookie: await cookie(), ...headers },
         ...(json === undefined ? {} : { json }),
       }),
   };
@@ -115,7 +167,7 @@ export function clientAs(api: { url: string }, openId: string, now: () => number
  * a `PayWalletRequest` is sent as it is.
  */
 export async function createOrderAs(
-  api: { url: string },
+  api: { url: string; deps: { db: Kysely<Database> } },
   openId: string,
   order: { amountFen: number } | PayWalletRequest,
   now: () => number = Date.now,

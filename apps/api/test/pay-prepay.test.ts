@@ -223,7 +223,9 @@ describe('paying an order again', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.json()).toMatchObject({ error: 'unauthenticated' });
     const tampered = await client.post(prepayPath(order.outTradeNo), {
-      headers: { cookie: sessionCookie(aliceOpenId, clock.now()).replace('openId.sig=', 'openId.sig=0') },
+      headers: {
+        cookie: (await sessionCookie(api, aliceOpenId, clock.now())).replace('openId.sig=', 'openId.sig=0'),
+      },
     });
     expect(tampered.status).toBe(401);
     const wrongMethod = await as(aliceOpenId).get(prepayPath(order.outTradeNo));

@@ -31,7 +31,7 @@ async function createOrder(api: TestApi, clock: TestClock, amountFen: number): P
 
 async function statusOf(api: TestApi, clock: TestClock, outTradeNo: string): Promise<string> {
   const response = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
-    headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
+    headers: { cookie: await sessionCookie(api, shared.aliceOpenId, clock.now()) },
   });
   expect(response.status).toBe(200);
   return response.json<{ data: OrderView }>().data.status;

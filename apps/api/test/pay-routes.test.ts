@@ -124,7 +124,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
 
   it('refuses a body that is not JSON with 400 invalid_json', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(bobOpenId), 'content-type': 'application/json' },
+      headers: { cookie: await sessionCookie(api, bobOpenId), 'content-type': 'application/json' },
       body: '{"amountFen": 1',
     });
     expect(response.status).toBe(400);
@@ -133,7 +133,7 @@ describe.each(['sqlite', 'postgres'] as const)('pay routes on %s', (database) =>
 
   it('refuses a body over 16 KB with 413', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(bobOpenId) },
+      headers: { cookie: await sessionCookie(api, bobOpenId) },
       json: { productId: 'tip', amountFen: 100, note: 'x'.repeat(17 * 1024) },
     });
     expect(response.status).toBe(413);
@@ -240,7 +240,7 @@ describe('the client IP sent as spbill_create_ip', () => {
     const api = await startTestApi({ emulatorUrl: emulator.url, env });
     try {
       const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-        headers: { cookie: sessionCookie(aliceOpenId), ...headers },
+        headers: { cookie: await sessionCookie(api, aliceOpenId), ...headers },
         json: { productId: 'tip', amountFen: 10 },
       });
       expect(response.status).toBe(200);

@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('the api on v3, checked by wechatpay-axios-plugin', () => {
   it('signs chooseWXPay params that the plugin verifies, and accepts a notify the plugin encrypted and signed', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(aliceOpenId) },
+      headers: { cookie: await sessionCookie(api, aliceOpenId) },
       json: { productId: 'tip', amountFen: 888 },
     });
     expect(response.status).toBe(200);

@@ -50,7 +50,7 @@ afterAll(async () => {
 
 async function placeOrder(api: TestApi, amountFen: number): Promise<PayWalletResponse> {
   const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-    headers: { cookie: sessionCookie(aliceOpenId) },
+    headers: { cookie: await sessionCookie(api, aliceOpenId) },
     json: { productId: 'tip', amountFen },
   });
   expect(response.status, response.text).toBe(200);
@@ -176,7 +176,7 @@ describe('faults on v3 (prepay, query, refund)', () => {
         count: 3,
       });
       const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-        headers: { cookie: sessionCookie(aliceOpenId) },
+        headers: { cookie: await sessionCookie(api, aliceOpenId) },
         json: { productId: 'tip', amountFen: 42 },
       });
       expect(response.status).toBe(status);

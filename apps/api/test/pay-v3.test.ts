@@ -37,11 +37,11 @@ afterAll(async () => {
 
 function userOf(api: TestApi, openId: string) {
   const client = createHttpClient(api.url);
-  const cookie = sessionCookie(openId);
+  const cookie = () => sessionCookie(api, openId);
   return {
-    get: (path: string) => client.get(path, { headers: { cookie } }),
-    post: (path: string, json?: unknown) =>
-      client.post(path, { headers: { cookie }, ...(json === undefined ? {} : { json }) }),
+    get: async (path: string) => client.get(path, { headers: { cookie: await cookie() } }),
+    post: async (path: string, json?: unknown) =>
+      client.post(path, { headers: { cookie: await cookie() }, ...(json === undefined ? {} : { json }) }),
   };
 }
 

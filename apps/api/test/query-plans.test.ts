@@ -8,6 +8,7 @@ import {
   reservedRefundsQuery,
 } from '../src/pay/queries';
 import { RESERVING_REFUND_STATUSES } from '../src/pay/refund-service';
+import { sessionCheckQuery } from '../src/users/session-repository';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database';
 import { refusedNotificationsQuery } from '../src/store/prune-notifications';
 import type { Database } from '../src/store/schema';
@@ -63,6 +64,14 @@ const QUERIES: PlannedQuery[] = [
     name: "a refund's reservation (the order's refunds by status)",
     build: (db) => reservedRefundsQuery(db, 'W1', RESERVING_REFUND_STATUSES),
     index: 'refunds_order_status',
+    ordered: false,
+  },
+  {
+    // Every authenticated request: the user's session version and the revocation of its session id, neither scanned.
+    name: 'the session check (users by openid, revoked_sessions by session id)',
+    build: (db) => sessionCheckQuery(db, OPENID, 'c2Vzc2lvbi1pZC0xMjM0NTY3'),
+    index: 'sqlite_autoindex_users_1',
+    postgresIndex: 'users_openid_key',
     ordered: false,
   },
   {

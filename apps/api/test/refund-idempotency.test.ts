@@ -83,7 +83,7 @@ describe.each(['sqlite', 'postgres'] as const)('refund idempotency on %s', (data
 
   async function paidOrder(amountFen: number): Promise<string> {
     const response = await createHttpClient(url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
+      headers: { cookie: await sessionCookie(api, shared.aliceOpenId, clock.now()) },
       json: { productId: 'tip', amountFen },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;

@@ -55,6 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)('users on %s', (database) => {
       nickname: 'Alice 王',
       avatarUrl: 'https://a/0',
       scope: 'snsapi_userinfo',
+      sessionVersion: 0,
       createdAt: T1,
       updatedAt: T1,
     });

@@ -50,7 +50,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('still ends PAID through the status route, which reconciles with orderquery', async () => {
     const outTradeNo = await paidWithLostNotify(api, clock, 1200);
-    const cookie = sessionCookie(shared.aliceOpenId, clock.now());
+    const cookie = await sessionCookie(api, shared.aliceOpenId, clock.now());
     const fresh = await createHttpClient(api.url).get(`/api/wechat/pay/orders/${outTradeNo}`, {
       headers: { cookie },
     });
@@ -90,7 +90,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
   it('answers 409 to a close that WeChat refuses with ORDERPAID, and records the payment', async () => {
     const outTradeNo = await paidWithLostNotify(api, clock, 1250);
     const close = await createHttpClient(api.url).post(`/api/wechat/pay/orders/${outTradeNo}/close`, {
-      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
+      headers: { cookie: await sessionCookie(api, shared.aliceOpenId, clock.now()) },
     });
     expect(close.status).toBe(409);
     expect(close.json()).toMatchObject({ error: 'order_already_paid' });
@@ -99,7 +99,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('re-submits a refund whose outcome was unknown, with the same out_refund_no, and settles it', async () => {
     const created = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
+      headers: { cookie: await sessionCookie(api, shared.aliceOpenId, clock.now()) },
       json: { productId: 'tip', amountFen: 1600 },
     });
     const { outTradeNo } = created.json<{ data: PayWalletResponse }>().data;
@@ -136,7 +136,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('closes unpaid orders past ORDER_EXPIRE_MINUTES at WeChat and here, once, with two sweeps racing', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
+      headers: { cookie: await sessionCookie(api, shared.aliceOpenId, clock.now()) },
       json: { productId: 'tip', amountFen: 1400 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;
@@ -157,7 +157,7 @@ describe.each(['sqlite', 'postgres'] as const)('a lost notify on %s', (database)
 
   it('keeps an order PENDING while orderquery reports PAYERROR, and closes it at WeChat and here once it expires', async () => {
     const response = await createHttpClient(api.url).post('/api/wechat/pay/payWallet', {
-      headers: { cookie: sessionCookie(shared.aliceOpenId, clock.now()) },
+      headers: { cookie: await sessionCookie(api, shared.aliceOpenId, clock.now()) },
       json: { productId: 'tip', amountFen: 1700 },
     });
     const { outTradeNo } = response.json<{ data: PayWalletResponse }>().data;

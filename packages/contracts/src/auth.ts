@@ -29,6 +29,23 @@ export const userInfoSchema = z.object({
 });
 export type UserInfo = z.infer<typeof userInfoSchema>;
 
-/** `POST /api/wechat/logout` → data. */
+/** An openid as WeChat issues them (28 characters today), as the api accepts it in a path. */
+export const openIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+
+/** `POST /api/wechat/logout` → data. The session of the cookie sent is revoked, not only forgotten by the browser. */
 export const logoutResultSchema = z.object({ loggedOut: z.literal(true) });
 export type LogoutResult = z.infer<typeof logoutResultSchema>;
+
+/** `POST /api/wechat/logout-everywhere` → data: every session of the user is revoked, this one included. */
+export const logoutEverywhereResultSchema = z.object({
+  loggedOut: z.literal(true),
+  everywhere: z.literal(true),
+});
+export type LogoutEverywhereResult = z.infer<typeof logoutEverywhereResultSchema>;
+
+/** `POST /api/admin/users/:openId/sessions/revoke` → data: the user's new session version (older cookies refused). */
+export const revokeSessionsResultSchema = z.object({
+  openId: z.string(),
+  sessionVersion: z.number().int().nonnegative(),
+});
+export type RevokeSessionsResult = z.infer<typeof revokeSessionsResultSchema>;

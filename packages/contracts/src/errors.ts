@@ -22,6 +22,7 @@ export const API_ERRORS = {
   forbidden: { code: 40300, status: 403 },
   not_found: { code: 40400, status: 404 },
   order_not_found: { code: 40401, status: 404 },
+  user_not_found: { code: 40402, status: 404 },
   method_not_allowed: { code: 40500, status: 405 },
   order_already_paid: { code: 40900, status: 409 },
   order_closed: { code: 40901, status: 409 },

@@ -5,13 +5,24 @@ export type { ApiEnvelope, ApiFailure, ApiSuccess } from './envelope';
 export { AUTH_DENIED_PARAM, AUTH_DENIED_VALUE, ROUTES } from './routes';
 export {
   getOpenIdQuerySchema,
+  logoutEverywhereResultSchema,
   logoutResultSchema,
   oauthScopeSchema,
+  openIdSchema,
   oauthStateSchema,
   redirectQuerySchema,
+  revokeSessionsResultSchema,
   userInfoSchema,
 } from './auth';
-export type { GetOpenIdQuery, LogoutResult, OAuthScope, RedirectQuery, UserInfo } from './auth';
+export type {
+  GetOpenIdQuery,
+  LogoutEverywhereResult,
+  LogoutResult,
+  OAuthScope,
+  RedirectQuery,
+  RevokeSessionsResult,
+  UserInfo,
+} from './auth';
 export { JS_API_LIST, jssdkConfigSchema, jssdkQuerySchema } from './jssdk';
 export type { JssdkConfig, JssdkQuery } from './jssdk';
 export {

@@ -6,7 +6,15 @@
  * copy its test keeps in step.
  */
 import { z } from 'zod';
-import { getOpenIdQuerySchema, logoutResultSchema, redirectQuerySchema, userInfoSchema } from './auth';
+import {
+  getOpenIdQuerySchema,
+  logoutEverywhereResultSchema,
+  logoutResultSchema,
+  openIdSchema,
+  redirectQuerySchema,
+  revokeSessionsResultSchema,
+  userInfoSchema,
+} from './auth';
 import { apiFailureSchema } from './envelope';
 import { API_ERRORS, type ApiErrorSlug } from './errors';
 import { healthSchema, readinessSchema } from './health';
@@ -151,10 +159,30 @@ const OPERATIONS: Operation[] = [
     path: ROUTES.logout,
     operationId: 'logout',
     tag: 'auth',
-    summary: 'Clear the session cookie.',
+    summary:
+      'Revoke the session of the cookie sent (a captured copy stops working too) and clear the cookie. Same-origin ' +
+      'requests only; without a valid session it only clears the cookie.',
     guard: 'none',
     success: { kind: 'json', status: 200, data: logoutResultSchema, description: 'Logged out.' },
-    errors: [],
+    errors: ['forbidden'],
+  },
+  {
+    route: 'logoutEverywhere',
+    method: 'post',
+    path: ROUTES.logoutEverywhere,
+    operationId: 'logoutEverywhere',
+    tag: 'auth',
+    summary:
+      'Log out on every device: revoke every session of the user (this one included) and clear this cookie. ' +
+      'Same-origin requests only.',
+    guard: 'session',
+    success: {
+      kind: 'json',
+      status: 200,
+      data: logoutEverywhereResultSchema,
+      description: 'Every session of the user is revoked.',
+    },
+    errors: ['unauthenticated', 'forbidden'],
   },
   {
     route: 'payCallback',
@@ -362,6 +390,23 @@ const OPERATIONS: Operation[] = [
       'payload_too_large',
       'method_not_allowed',
     ],
+  },
+  {
+    route: 'adminRevokeSessions',
+    method: 'post',
+    path: '/api/admin/users/{openId}/sessions/revoke',
+    operationId: 'revokeUserSessions',
+    tag: 'admin',
+    summary: 'Revoke every session of a user on every device, e.g. a lost phone (merchant support only).',
+    guard: 'admin',
+    pathParams: { openId: openIdSchema },
+    success: {
+      kind: 'json',
+      status: 200,
+      data: revokeSessionsResultSchema,
+      description: "The user's new session version; every older session cookie is refused.",
+    },
+    errors: ['admin_unauthorized', 'invalid_request', 'user_not_found'],
   },
   {
     route: 'openapi',

@@ -4,6 +4,8 @@ export const ROUTES = {
   getOpenId: '/api/wechat/getOpenId',
   getUserInfo: '/api/wechat/getUserInfo',
   logout: '/api/wechat/logout',
+  /** Revoke every session of the logged-in user, on every device (bumps the user's session version). */
+  logoutEverywhere: '/api/wechat/logout-everywhere',
   jssdk: '/api/wechat/jssdk',
   /** The active products, as the H5 lists them (no session needed). */
   products: '/api/wechat/pay/products',
@@ -18,6 +20,8 @@ export const ROUTES = {
   adminRefund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
   adminProducts: '/api/admin/products',
   adminProduct: (productId: string) => `/api/admin/products/${encodeURIComponent(productId)}`,
+  /** Support: revoke every session of a user (a lost phone). */
+  adminRevokeSessions: (openId: string) => `/api/admin/users/${encodeURIComponent(openId)}/sessions/revoke`,
   healthz: '/healthz',
   readyz: '/readyz',
   openapi: '/api/openapi.json',

@@ -3,8 +3,10 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   ROUTES,
   idempotencyKeySchema,
+  openIdSchema,
   productUpsertSchema,
   refundRequestSchema,
+  type RevokeSessionsResult,
 } from '@wxh5/contracts';
 import type { AppDeps } from '../deps';
 import { apiError } from '../shared/api-error';
@@ -14,6 +16,7 @@ import { parseAmountBody, parseOutTradeNoParam, parseProductIdParam } from '../h
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
 import { catalogWriter, toAdminProductView } from '../pay/product-views';
+import { createSessionRepository } from '../users/session-repository';
 
 /** The `Idempotency-Key` header, if sent: well formed or 400. */
 function parseIdempotencyKey(value: string): string | undefined {
@@ -29,13 +32,15 @@ function parseIdempotencyKey(value: string): string | undefined {
 }
 
 /**
- * Merchant routes under /api/admin/ (bearer ADMIN_TOKEN): products and refunds. A refund with an `Idempotency-Key`
- * is made at most once: a retry with the same key and body answers the same refund (`Idempotent-Replayed: true`),
- * another body with the key is 422. The product routes write through the catalog's writer (405 without one).
+ * Merchant routes under /api/admin/ (bearer ADMIN_TOKEN): products, refunds, and revoking a user's sessions (support,
+ * e.g. a lost phone). A refund with an `Idempotency-Key` is made at most once: a retry with the same key and body
+ * answers the same refund (`Idempotent-Replayed: true`), another body with the key is 422. The product routes write
+ * through the catalog's writer (405 without one).
  */
 export function adminRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router();
   const admin = requireAdminToken(deps.config.adminToken);
+  const sessions = createSessionRepository(deps.db);
 
   router.get(ROUTES.adminProducts, admin, async (ctx) => {
     const products = await catalogWriter(services.catalog).listAll();
@@ -62,6 +67,20 @@ export function adminRoutes(deps: AppDeps, services: PayServices) {
     const result = await services.refunds.createRefund(outTradeNo, request, { idempotencyKey });
     if (result.replayed) ctx.set('Idempotent-Replayed', 'true');
     respond(ctx, result.refund, 201);
+  });
+
+  // Every session of the user stops working on every instance (the user's session version is bumped); the user
+  // logs in again with WeChat. Repeating it is harmless (one more bump).
+  router.post('/api/admin/users/:openId/sessions/revoke', admin, async (ctx) => {
+    const openId = openIdSchema.safeParse(ctx.params.openId);
+    if (!openId.success) {
+      throw apiError('invalid_request', 'openId: up to 128 characters of A-Z, a-z, 0-9, _ and -.');
+    }
+    const sessionVersion = await sessions.revokeAll(openId.data, new Date(deps.now()).toISOString());
+    if (sessionVersion === undefined) throw apiError('user_not_found', 'No user with this openId.');
+    deps.logger.info({ sessionVersion }, 'admin revoked every session of a user');
+    ctx.set('Cache-Control', 'no-store');
+    respond<RevokeSessionsResult>(ctx, { openId: openId.data, sessionVersion });
   });
   return router;
 }

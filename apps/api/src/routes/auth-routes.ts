@@ -3,6 +3,7 @@ import {
   ROUTES,
   getOpenIdQuerySchema,
   redirectQuerySchema,
+  type LogoutEverywhereResult,
   type LogoutResult,
   type UserInfo,
 } from '@wxh5/contracts';
@@ -13,10 +14,11 @@ import { limitRate } from '../http/limit-rate';
 import { requireOpenId, type SessionState } from '../http/require-open-id';
 import { requireSameOrigin } from '../http/require-same-origin';
 import { respond } from '../http/respond';
-import { clearSessionCookie, setSessionCookie } from '../http/session-cookie';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../http/session-cookie';
 import { parseAllowedUrl } from '../shared/allowed-url';
 import { createLoginService } from '../users/login-service';
 import { createUserOAuthTokenStore } from '../users/oauth-token-store';
+import { createSessionRepository } from '../users/session-repository';
 import { createUserRepository } from '../users/user-repository';
 import { createOAuthClient } from '../wechat/oauth-client';
 import { OAUTH_STATE_TTL_MS, createOAuthStateStore } from '../users/oauth-state-store';
@@ -34,7 +36,7 @@ function readBrowserNonce(ctx: Context): string | undefined {
 
 /**
  * Web OAuth (product.md §5): `redirect` starts it, `getOpenId` is where WeChat sends the browser back,
- * `getUserInfo` answers who is logged in, `logout` forgets it.
+ * `getUserInfo` answers who is logged in, `logout` revokes this session, `logoutEverywhere` every session of the user.
  */
 export function createAuthRoutes(deps: AppDeps): Router {
   const { config, logger, now } = deps;
@@ -45,6 +47,8 @@ export function createAuthRoutes(deps: AppDeps): Router {
     observe: observeWechatCalls(deps.metrics),
   });
   const users = createUserRepository(deps.db);
+  const sessions = createSessionRepository(deps.db);
+  const session = requireOpenId(now, sessions.check);
   const states = createOAuthStateStore({ cache: deps.cache, now });
   const login = createLoginService({
     config,
@@ -56,6 +60,7 @@ export function createAuthRoutes(deps: AppDeps): Router {
     logger,
   });
   const router = new Router();
+  const sameOrigin = requireSameOrigin(config.allowedOrigins);
 
   // Unauthenticated and it stores an OAuth state per call: bounded per client (RATE_LIMIT_REDIRECT_PER_MINUTE).
   router.get(
@@ -108,13 +113,19 @@ export function createAuthRoutes(deps: AppDeps): Router {
       browserNonce: readBrowserNonce(ctx),
     });
     if (result.kind === 'logged_in') {
-      setSessionCookie(ctx, result.openId, now(), config.secureCookies);
+      // A fresh session id on every login, at the user's current session version.
+      setSessionCookie(
+        ctx,
+        { openId: result.openId, version: result.sessionVersion },
+        now(),
+        config.secureCookies,
+      );
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(result.redirectTo);
   });
 
-  router.get(ROUTES.getUserInfo, requireOpenId(now), async (ctx) => {
+  router.get(ROUTES.getUserInfo, session, async (ctx) => {
     const { openId } = ctx.state as SessionState;
     const user = await users.findByOpenId(openId);
     if (!user) {
@@ -130,11 +141,28 @@ export function createAuthRoutes(deps: AppDeps): Router {
     });
   });
 
-  // No body: a cross-site form could send it, so the origin is checked (requireSameOrigin).
-  router.post(ROUTES.logout, requireSameOrigin(config.allowedOrigins), (ctx) => {
+  // No body: a cross-site form could send these two, so the origin is checked (requireSameOrigin).
+  // A logout revokes the session id of the cookie sent, until that cookie would have expired anyway, so a copy of
+  // it (another tab, a stolen cookie) stops working too. Without a valid cookie there is nothing to revoke: the
+  // cookie is cleared all the same. If the database does not answer, the logout fails (503) and the cookie is kept,
+  // rather than pretending: the client can try again.
+  router.post(ROUTES.logout, sameOrigin, async (ctx) => {
+    const current = readSessionCookie(ctx, now());
+    if (current) await sessions.revoke(current);
     clearSessionCookie(ctx, config.secureCookies);
     ctx.set('Cache-Control', 'no-store');
     respond<LogoutResult>(ctx, { loggedOut: true });
+  });
+
+  // Every session of the user, on every device and instance: the user's session version is bumped, so each cookie
+  // carrying an older one is refused. This device is logged out too.
+  router.post(ROUTES.logoutEverywhere, sameOrigin, session, async (ctx) => {
+    const { openId } = ctx.state as SessionState;
+    const version = await sessions.revokeAll(openId, new Date(now()).toISOString());
+    logger.info({ sessionVersion: version }, 'user logged out everywhere');
+    clearSessionCookie(ctx, config.secureCookies);
+    ctx.set('Cache-Control', 'no-store');
+    respond<LogoutEverywhereResult>(ctx, { loggedOut: true, everywhere: true });
   });
 
   return router;

@@ -10,6 +10,7 @@ import { requireSameOrigin } from '../http/require-same-origin';
 import { respond } from '../http/respond';
 import type { PayServices } from '../pay/create-pay-services';
 import { toProductView } from '../pay/product-views';
+import { createSessionRepository } from '../users/session-repository';
 
 /**
  * The user's pay routes: the products (no session), then with a session create + prepay an order, list, read
@@ -17,7 +18,7 @@ import { toProductView } from '../pay/product-views';
  */
 export function payRoutes(deps: AppDeps, services: PayServices) {
   const router = new Router<SessionState>();
-  const session = requireOpenId(deps.now);
+  const session = requireOpenId(deps.now, createSessionRepository(deps.db).check);
   const sameOrigin = requireSameOrigin(deps.config.allowedOrigins);
 
   // What is for sale (no session: the H5 shows it before login).

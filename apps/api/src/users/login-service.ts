@@ -19,7 +19,8 @@ export interface LoginServiceDeps {
 }
 
 export type LoginResult =
-  { kind: 'denied'; redirectTo: string } | { kind: 'logged_in'; redirectTo: string; openId: string };
+  | { kind: 'denied'; redirectTo: string }
+  | { kind: 'logged_in'; redirectTo: string; openId: string; sessionVersion: number };
 
 const STATE_PROBLEMS: Record<Exclude<TakeStateResult, { ok: true }>['reason'], string> = {
   unknown: 'This login link is unknown or has expired. Please start the login again.',
@@ -98,7 +99,10 @@ export function createLoginService(deps: LoginServiceDeps) {
       };
     }
     const nowMs = now();
-    await users.upsert({ openId: grant.openId, scope, ...profile }, new Date(nowMs).toISOString());
+    const user = await users.upsert(
+      { openId: grant.openId, scope, ...profile },
+      new Date(nowMs).toISOString(),
+    );
     await tokens.save(grant.openId, {
       accessToken: grant.accessToken,
       refreshToken: grant.refreshToken,
@@ -106,7 +110,12 @@ export function createLoginService(deps: LoginServiceDeps) {
       accessTokenExpiresAt: nowMs + grant.expiresInSeconds * 1000,
     });
     logger.info({ scope }, 'user logged in');
-    return { kind: 'logged_in', redirectTo: record.callback, openId: grant.openId };
+    return {
+      kind: 'logged_in',
+      redirectTo: record.callback,
+      openId: grant.openId,
+      sessionVersion: user.sessionVersion,
+    };
   }
 
   return { start, complete };

@@ -19,6 +19,8 @@ export interface User {
   avatarUrl: string;
   /** The widest scope the user has granted. */
   scope: OAuthScope;
+  /** Bumped by "log out everywhere"; a new session cookie carries the current one. */
+  sessionVersion: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -30,6 +32,7 @@ function toUser(row: UserRow): User {
     nickname: row.nickname,
     avatarUrl: row.avatar_url,
     scope: row.scope === 'snsapi_userinfo' ? 'snsapi_userinfo' : 'snsapi_base',
+    sessionVersion: Number(row.session_version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -146,6 +146,7 @@ export const en: Messages = {
     forbidden: 'You may not see this.',
     not_found: 'There is nothing here.',
     order_not_found: 'There is no such order.',
+    user_not_found: 'There is no such user.',
     method_not_allowed: 'The request was not valid. Reload the page and try again.',
     order_already_paid: 'This order is already paid.',
     order_closed: 'This order is closed and cannot be paid.',

@@ -155,6 +155,7 @@ export const zhCN = {
     forbidden: '没有权限查看。',
     not_found: '内容不存在。',
     order_not_found: '订单不存在。',
+    user_not_found: '用户不存在。',
     method_not_allowed: '请求有误，请刷新页面后重试。',
     order_already_paid: '该订单已支付。',
     order_closed: '该订单已关闭，不能再支付。',
