@@ -2,6 +2,7 @@ import {
   ROUTES,
   healthSchema,
   jssdkConfigSchema,
+  logoutEverywhereResultSchema,
   logoutResultSchema,
   orderViewSchema,
   ordersPageSchema,
@@ -62,9 +63,9 @@ const SMOKE_PRODUCT = 'course';
  * Every route of the api, without the H5, through the emulator: health, the OAuth round trip (the emulator's
  * consent answered automatically through its control API), user info, a JS-SDK signature, the products, an order
  * for a priced product (at the server's price) paid by the emulator (no browser, no cashier) and settled by its
- * notify, the order list, a second order (a custom amount) closed, a full
- * refund through the admin route, and logout. Each answer is parsed with the schema `@wxh5/contracts` gives its
- * route, so a drift between the contract and the api fails the smoke.
+ * notify, the order list, a second order (a custom amount) closed, a full refund through the admin route, logout (a
+ * copy of the cookie refused afterwards) and log out everywhere. Each answer is parsed with the schema
+ * `@wxh5/contracts` gives its route, so a drift between the contract and the api fails the smoke.
  */
 export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   const api = options.apiUrl.replace(/\/+$/, '');
@@ -193,9 +194,34 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     done('refund settled', `${refunded.outTradeNo} REFUNDED (${refunded.refundedFen} fen)`);
   }
 
+  // A copy of the cookie, as someone who captured it would keep it: the logout must revoke it server-side.
+  const captured = `openId=${http.cookie('openId') ?? ''}; openId.sig=${http.cookie('openId.sig') ?? ''}`;
   expectData('logout', await http.request('POST', api + ROUTES.logout), logoutResultSchema);
   expectFailure('after logout', await http.request('GET', api + ROUTES.getUserInfo), 401, 'unauthenticated');
-  done('logout', 'the session is gone (401 afterwards)');
+  expectFailure(
+    'a copy of the cookie after logout',
+    await createSmokeHttp().request('GET', api + ROUTES.getUserInfo, { headers: { cookie: captured } }),
+    401,
+    'unauthenticated',
+  );
+  done('logout', 'the session is revoked (401 afterwards, also for a copy of its cookie)');
+
+  // Two devices of the same user; one logs out everywhere, the other is refused too.
+  const otherDevice = createSmokeHttp();
+  await login(http, { api, emulator, userId: options.userId });
+  await login(otherDevice, { api, emulator, userId: options.userId });
+  expectData(
+    'logoutEverywhere',
+    await http.request('POST', api + ROUTES.logoutEverywhere),
+    logoutEverywhereResultSchema,
+  );
+  expectFailure(
+    'the other device after logoutEverywhere',
+    await otherDevice.request('GET', api + ROUTES.getUserInfo),
+    401,
+    'unauthenticated',
+  );
+  done('logoutEverywhere', 'both sessions of the user refused afterwards');
 
   return { steps, openId: user.openId, paidOrder, closedOrder, skipped };
 }

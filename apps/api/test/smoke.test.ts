@@ -52,6 +52,7 @@ describe('the smoke run', () => {
       'admin refund',
       'refund settled',
       'logout',
+      'logoutEverywhere',
     ]);
     expect(report.openId).toBe(await emulator.openIdOf('bob'));
     expect(report.paidOrder.status).toBe('PAID');
@@ -104,7 +105,7 @@ describe('the smoke run', () => {
     );
     expect(stdout).toContain('ok  login');
     expect(stdout).toContain('ok  refund settled');
-    expect(stdout).toContain('smoke passed: 14 steps');
+    expect(stdout).toContain('smoke passed: 15 steps');
     // A child process with its own TypeScript start-up: slow on a loaded machine, so a generous ceiling.
   }, 60_000);
 });
