@@ -11,6 +11,7 @@ import { RESERVING_REFUND_STATUSES } from '../src/pay/refund-service';
 import { sessionCheckQuery } from '../src/users/session-repository';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database';
 import { refusedNotificationsQuery } from '../src/store/prune-notifications';
+import { PAY_AND_RECORD_SQL } from '../src/pay/batched-writes';
 import type { Database } from '../src/store/schema';
 import { TEST_POSTGRES_URL, randomSuffix } from './support';
 
@@ -228,6 +229,46 @@ describe('query plans on PostgreSQL (EXPLAIN, sequential scans priced out)', () 
         ['Index Scan', 'orders_openid_newest'],
       ]);
       expect(nodes.reduce((sum, node) => sum + (node['Rows Removed by Filter'] ?? 0), 0)).toBe(0);
+    }
+  });
+
+  it("plans the notify's batched write (a named prepared statement) through the orders indexes, generic plan too", async () => {
+    // Real statistics (run after the test above: 30k PAID orders, plus 2k here, half of them PENDING), real plans —
+    // custom, and the generic plan PostgreSQL may keep for a named statement after a few executions.
+    await sql`
+      insert into orders (out_trade_no, openid, amount_fen, description, status, sign_scheme, client_ip, refunded_fen,
+                          created_at, updated_at)
+      select 'B' || lpad(g::text, 10, '0'), 'oBatch' || (g % 100), 1, 'plan',
+             case when g % 2 = 0 then 'PENDING' else 'PAID' end, 'MD5', '127.0.0.1', 0, ${T}, ${T}
+      from generate_series(1, 2000) g`.execute(handle.db);
+    await sql`analyze orders`.execute(handle.db);
+    const plans = await handle.db.connection().execute(async (conn) => {
+      const out: PlanNode[] = [];
+      await conn.executeQuery(CompiledQuery.raw(`prepare pay_and_record_plan as ${PAY_AND_RECORD_SQL}`));
+      try {
+        for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+          await conn.executeQuery(CompiledQuery.raw(`set plan_cache_mode = ${mode}`));
+          const { rows } = await conn.executeQuery<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+            CompiledQuery.raw(
+              "explain (format json) execute pay_and_record_plan ('{0,1}', '{B0000000002,B0000000004}', '{T1,T2}', '{P,P}', '{N,N}', '{1,1}', '{MD5,MD5}', " +
+                "'{pay,pay}', '{<xml/>,<xml/>}', '{accepted,accepted}', '{T1,T2}', '{R,R}', '{\"{}\",\"{}\"}')",
+            ),
+          );
+          out.push(rows[0]!['QUERY PLAN'][0]!.Plan);
+        }
+      } finally {
+        await conn.executeQuery(CompiledQuery.raw('deallocate pay_and_record_plan'));
+        await conn.executeQuery(CompiledQuery.raw('reset plan_cache_mode'));
+      }
+      return out;
+    });
+    for (const plan of plans) {
+      const nodes = planNodes(plan);
+      expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
+      // The lock seeks each of the batch's orders by out_trade_no (then sorts those few); the UPDATE goes to the
+      // locked tuple.
+      expect(nodes.map((node) => node['Index Name']).filter(Boolean)).toEqual(['orders_out_trade_no_key']);
+      expect(nodes.some((node) => node['Node Type'] === 'Tid Scan')).toBe(true);
     }
   });
 });

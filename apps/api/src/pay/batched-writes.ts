@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { postgresPoolOf } from '../store/database';
 import type { Database } from '../store/schema';
 
 /**
@@ -136,7 +137,9 @@ export interface PayAndRecord {
  * WAL, synchronous_commit being on). In order:
  *
  * 1. `locked`: the batch's orders locked in out_trade_no order, as every instance and the batched writes above lock
- *    them, so two batches holding the same orders wait for each other instead of deadlocking;
+ *    them, so two batches holding the same orders wait for each other instead of deadlocking. It hands the UPDATE
+ *    the locked row version's ctid (stable while the lock is held): the UPDATE goes straight to that tuple (a TID
+ *    scan), whatever the statistics say about PENDING orders;
  * 2. `moved`: PENDING → PAID for each order whose amount and sign scheme are exactly the notify's. Exactly-once is
  *    still the conditional UPDATE's: a row another transaction changed meanwhile is checked again on its newest
  *    version (PostgreSQL's EvalPlanQual), and an order already PAID is not `PENDING` any more;
@@ -144,7 +147,8 @@ export interface PayAndRecord {
  *    or not at all.
  *
  * The text is constant (the batch travels as arrays, one per column), so it is the same statement whatever the
- * batch size: four statements and two round trips fewer per batch than BEGIN / lock / UPDATE / INSERT / COMMIT.
+ * batch size — four statements fewer per batch than BEGIN / lock / UPDATE / INSERT / COMMIT — and it runs as a
+ * named prepared statement: parsed and planned once per connection, not per batch.
  * Returns, per item, whether it moved (and so was recorded); `false` = nothing written for it. One order per
  * statement: a second copy of a notify in the batch is answered `false` and goes the long way (it then finds the
  * order PAID, as if it had come after).
@@ -158,29 +162,32 @@ export async function payAndRecordMany(db: Kysely<Database>, items: PayAndRecord
     chosen.push(i);
   });
   const column = <T>(pick: (item: PayAndRecord) => T) => chosen.map((i) => pick(items[i] as PayAndRecord));
-  const result = await db.executeQuery<{ idx: number }>(
-    CompiledQuery.raw(PAY_AND_RECORD_SQL, [
-      chosen,
-      column((item) => item.request.outTradeNo),
-      column((item) => item.request.transactionId),
-      column((item) => item.request.paidAt),
-      column((item) => item.request.now),
-      column((item) => item.request.amountFen),
-      column((item) => item.request.signScheme),
-      column((item) => item.row.kind),
-      column((item) => item.row.raw_body),
-      column((item) => item.row.verdict),
-      column((item) => item.row.transaction_id),
-      column((item) => item.row.received_at),
-      column((item) => item.row.headers),
-    ]),
-  );
+  const values = [
+    chosen,
+    column((item) => item.request.outTradeNo),
+    column((item) => item.request.transactionId),
+    column((item) => item.request.paidAt),
+    column((item) => item.request.now),
+    column((item) => item.request.amountFen),
+    column((item) => item.request.signScheme),
+    column((item) => item.row.kind),
+    column((item) => item.row.raw_body),
+    column((item) => item.row.verdict),
+    column((item) => item.row.transaction_id),
+    column((item) => item.row.received_at),
+    column((item) => item.row.headers),
+  ];
+  // Named: each pooled connection parses and plans it once, then only binds and executes it (its text is constant).
+  const pool = postgresPoolOf(db);
+  const result = pool
+    ? await pool.query<{ idx: number }>({ name: 'wxh5_pay_and_record_1', text: PAY_AND_RECORD_SQL, values })
+    : await db.executeQuery<{ idx: number }>(CompiledQuery.raw(PAY_AND_RECORD_SQL, values));
   const moved = items.map(() => false);
   for (const row of result.rows) moved[Number(row.idx)] = true;
   return moved;
 }
 
-const PAY_AND_RECORD_SQL = `
+export const PAY_AND_RECORD_SQL = `
 with v as (
   select * from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[],
                        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
@@ -188,7 +195,7 @@ with v as (
           kind, raw_body, verdict, audit_transaction_id, received_at, headers)
 ),
 locked as (
-  select o.id, o.out_trade_no from orders o
+  select o.ctid as row_id, o.out_trade_no from orders o
   where o.out_trade_no = any($2::text[])
   order by o.out_trade_no
   for update
@@ -197,7 +204,7 @@ moved as (
   update orders as o
   set status = 'PAID', transaction_id = v.transaction_id, paid_at = v.paid_at, updated_at = v.now
   from locked l join v on v.out_trade_no = l.out_trade_no
-  where o.id = l.id and o.status = 'PENDING' and o.amount_fen = v.amount_fen and o.sign_scheme = v.sign_scheme
+  where o.ctid = l.row_id and o.status = 'PENDING' and o.amount_fen = v.amount_fen and o.sign_scheme = v.sign_scheme
   returning v.idx
 ),
 audit as (

@@ -69,6 +69,18 @@ const DEFAULT_APPLICATION_NAME = 'wxh5-api';
  */
 const migrationSchemas = new WeakMap<Kysely<Database>, string>();
 
+/** The pg pool under a PostgreSQL Kysely instance (for the one statement that runs as a named prepared statement). */
+const postgresPools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/**
+ * The pool of a database opened on PostgreSQL, or undefined. Kysely sends every query unnamed (parsed and planned
+ * at each execution); a hot statement of constant text can go through the pool named instead, so each connection
+ * parses it once and PostgreSQL reuses its plan.
+ */
+export function postgresPoolOf(db: Kysely<Database>): pg.Pool | undefined {
+  return postgresPools.get(db);
+}
+
 /** How many distinct SQL texts keep a prepared statement (bounded: IN lists and bulk inserts vary in length). */
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -137,6 +149,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (options.schema) migrationSchemas.set(db, options.schema);
+  postgresPools.set(db, pool);
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
