@@ -25,7 +25,7 @@
  * run works on a copy (SQLite) or removes its own notify orders (PostgreSQL). `--quick`: 3 s per side, 100k only.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,7 +50,7 @@ import {
   type ServerHandle,
   type Side,
 } from './harness';
-import { BIG_USER, SMALL_USER, seedOrders, seededSize } from './seed';
+import { BIG_USER, SMALL_USER, ensureBenchUsers, seedOrders, seededSize } from './seed';
 
 const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const PG_BASE_URL = 'postgres://postgres@127.0.0.1:5432/';
@@ -129,6 +129,7 @@ async function prepareDatabase(dialect: Dialect, size: number, runDir: string, f
       console.log(`  seeded ${label} in ${seconds.toFixed(1)} s (database ${name})`);
     }
   }
+  await ensureBenchUsers(url);
   return { label, dialect, size, url } satisfies BenchDatabase;
 }
 
@@ -262,9 +263,12 @@ const V3_CRYPTO_BENCH = fileURLToPath(
   new URL('../../../packages/wechat-core/bench/v3-signing.bench.ts', import.meta.url),
 );
 
-/** The signed session cookie the app would have set for `openId` (Koa cookies, Keygrip sha256). */
+/**
+ * The signed session cookie a login would have set for `openId` (Koa cookies, Keygrip sha256):
+ * `<openid>.<expiresAt>.<sessionId>.<sessionVersion>`, version 0 (the user row's, see ensureBenchUsers).
+ */
 function sessionCookie(openId: string): string {
-  const value = `${openId}.${Math.floor(Date.now() / 1000) + 3600}`;
+  const value = `${openId}.${Math.floor(Date.now() / 1000) + 3600}.${randomBytes(16).toString('base64url')}.0`;
   const signature = new Keygrip([DEMO_ENV.COOKIE_KEYS], 'sha256').sign(`openId=${value}`);
   return `openId=${value}; openId.sig=${signature}`;
 }

@@ -121,6 +121,34 @@ export async function seedOrders(url: string, size: number): Promise<{ seconds: 
   return { seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * The users whose orders lists are measured, as a login would have written them (the session check reads the user's
+ * session version on every request). Idempotent: also run on a database seeded before it existed.
+ */
+export async function ensureBenchUsers(url: string): Promise<void> {
+  const handle = openDatabase(url);
+  try {
+    const now = new Date().toISOString();
+    await handle.db
+      .insertInto('users')
+      .values(
+        [BIG_USER, SMALL_USER].map((openid) => ({
+          openid,
+          unionid: null,
+          nickname: '',
+          avatar_url: '',
+          scope: 'snsapi_base',
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('openid').doNothing())
+      .execute();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The size a database was seeded with, or undefined (absent, or not a bench database). */
 export async function seededSize(url: string): Promise<number | undefined> {
   const handle = openDatabase(url);

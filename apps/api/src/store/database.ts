@@ -118,6 +118,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // an acknowledged payment vanish. SQLite's default is FULL already; this says so.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
+    // Up to 64 MiB of pages kept in the process (SQLite's default is 2 MiB). A long-standing customer's orders are
+    // spread through the table: the first page of their list touches ~20 table pages where a new customer's touches
+    // one or two. With 2 MiB those pages were read from the OS each time (the 100k-order user got 0.75 of the
+    // 100-order user's rate at 100k orders); held here, the two are level. Grows only as pages are read.
+    sqlite.pragma('cache_size = -65536');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
