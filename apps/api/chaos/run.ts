@@ -7,9 +7,14 @@
  *      through a TCP relay this run cuts and restores; the shared server itself is never touched),
  *   2. the private Redis is stopped and started again,
  *   3. one instance is killed with SIGKILL under load and started again.
- * The notifier behaves like WeChat: anything but a SUCCESS answer is sent again later. At the end it checks
- * no instance died unasked, each answered /readyz again within RECOVERY_LIMIT_MS of each fault, and the invariants
- * acked ⇒ stored ⇒ PAID once; PAID ⇒ audit row; refunded ≤ paid; and prints a table. Exit 1 on any violation.
+ * The notifier behaves like WeChat: anything but a SUCCESS answer is sent again later. Meanwhile an admin refunds
+ * REFUND_ORDERS orders (placed through payWallet by a logged-in user and paid at the emulator) through both instances:
+ * per order two refunds of 60 % race on different instances (at most one may be made) and then the rest is refunded;
+ * each request carries its own Idempotency-Key and is retried with the same key and body after a 503 or a lost
+ * answer, as a real admin would. At the end it checks no instance died unasked, each answered /readyz again within
+ * RECOVERY_LIMIT_MS of each fault, and the invariants acked ⇒ stored ⇒ PAID once; PAID ⇒ audit row; refunded ≤
+ * paid; refunds reserved ≤ paid; one refund per key; a 201 ⇒ its refund row; refunded_fen = the SUCCESS refunds once
+ * settled; and prints a table. Exit 1 on any violation.
  * Bounded: a couple of minutes at most.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,10 +27,16 @@ import { startWechatEmulator } from '@wxh5/wechat-emulator';
 import { buildXml, createNonce, formatPayTime, signV2 } from '@wxh5/wechat-core';
 import pg from 'pg';
 import { startTcpRelay } from '../test/support/tcp-relay';
-import { DEMO, testEnv } from '../test/support/test-config';
+import { createHttpClient, type HttpClient, type TestResponse } from '../test/support/http-client';
+import { DEMO, TEST_ADMIN_TOKEN, testEnv } from '../test/support/test-config';
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const ORDERS = 240;
+/** Orders of the admin's refund load (placed through payWallet; they are notified like the others too). */
+const REFUND_ORDERS = 24;
+const ADMIN_WORKERS = 2;
+/** An admin request that has not got a final answer by then counts as given up. */
+const ADMIN_PATIENCE_MS = 60_000;
 const CONCURRENCY = 8;
 const RECOVERY_LIMIT_MS = 20_000;
 const OVERALL_LIMIT_MS = 150_000;
@@ -195,9 +206,13 @@ interface Order {
   outTradeNo: string;
   amountFen: number;
   transactionId: string;
+  /** The payer (the notify's openid). */
+  openId: string;
   acked: boolean;
   sent: number;
 }
+
+const CHAOS_OPENID = 'oChaosOpenId000000000000001';
 
 function payNotify(order: Order): string {
   const fields: Record<string, string | number> = {
@@ -208,7 +223,7 @@ function payNotify(order: Order): string {
     nonce_str: createNonce(),
     sign_type: 'HMAC-SHA256',
     result_code: 'SUCCESS',
-    openid: 'oChaosOpenId000000000000001',
+    openid: order.openId,
     trade_type: 'JSAPI',
     bank_type: 'OTHERS',
     total_fee: order.amountFen,
@@ -245,6 +260,137 @@ async function sendNotify(instance: Instance, order: Order): Promise<boolean> {
     stats.unreachable += 1;
     return false;
   }
+}
+
+// ---- the admin (refunds) -----------------------------------------------------------------------------------------
+
+const refundStats = { requests: 0, made: 0, refused: 0, retries: 0, unexpected: 0, gaveUp: 0 };
+
+interface RefundAsk {
+  key: string;
+  amountFen: number;
+  /** 201: the refund made for this key; 409 refund_exceeds_paid: refused; undefined: no final answer. */
+  outcome?: { made: true; outRefundNo: string } | { made: false };
+}
+
+/**
+ * One admin refund, as a person at the console does it: the same Idempotency-Key and body again after a 503, a 5xx
+ * or no answer at all, until a final answer (201, or 409 refund_exceeds_paid). Each try may land on either instance.
+ */
+async function refundUntilAnswered(instances: Instance[], first: number, order: Order, ask: RefundAsk) {
+  const from = Date.now();
+  for (let attempt = 0; Date.now() - from < ADMIN_PATIENCE_MS; attempt += 1) {
+    if (attempt > 0) refundStats.retries += 1;
+    refundStats.requests += 1;
+    const instance = instances[(first + attempt) % instances.length]!;
+    let response: Response | undefined;
+    try {
+      response = await fetch(`${instance.url}/api/admin/orders/${order.outTradeNo}/refund`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+          'idempotency-key': ask.key,
+        },
+        body: JSON.stringify({ amountFen: ask.amountFen, reason: 'chaos' }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch {
+      response = undefined;
+    }
+    if (response) {
+      const body = (await response.json().catch(() => ({}))) as {
+        error?: string;
+        data?: { outRefundNo?: string };
+      };
+      if (response.status === 201 && body.data?.outRefundNo) {
+        refundStats.made += 1;
+        ask.outcome = { made: true, outRefundNo: body.data.outRefundNo };
+        return;
+      }
+      if (response.status === 409 && body.error === 'refund_exceeds_paid') {
+        refundStats.refused += 1;
+        ask.outcome = { made: false };
+        return;
+      }
+      // Anything else but "try again later" is a wrong answer to a valid request.
+      if (response.status < 500) {
+        refundStats.unexpected += 1;
+        say(`!! refund of ${order.outTradeNo} answered ${response.status} ${body.error ?? ''}`);
+        return;
+      }
+    }
+    await sleep(Math.min(2000, 200 * 2 ** Math.min(attempt, 4)));
+  }
+  refundStats.gaveUp += 1;
+}
+
+interface RefundPlan {
+  order: Order;
+  /** Two refunds of 60 % sent at once to different instances (at most one can be made), then the rest. */
+  racing: [RefundAsk, RefundAsk];
+  rest: RefundAsk;
+}
+
+function planRefunds(order: Order): RefundPlan {
+  const share = Math.ceil(order.amountFen * 0.6);
+  const key = (name: string) => `chaos-${order.outTradeNo}-${name}`;
+  return {
+    order,
+    racing: [
+      { key: key('a'), amountFen: share },
+      { key: key('b'), amountFen: share },
+    ],
+    rest: { key: key('rest'), amountFen: order.amountFen - share },
+  };
+}
+
+/** Log a user in through the emulator's OAuth (auto-consent), as a browser does; the client keeps the session. */
+async function loginThroughEmulator(instance: Instance, emulatorUrl: string, userId: string) {
+  await fetch(`${emulatorUrl}/__emulator/oauth/auto`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, decision: 'allow' }),
+  });
+  const browser = createHttpClient(instance.url);
+  const expect302 = (step: string, response: TestResponse) => {
+    if (response.status !== 302 || !response.location) {
+      throw new Error(`login ${step} answered ${response.status}: ${response.text}`);
+    }
+    return response.location;
+  };
+  const callback = encodeURIComponent(`${instance.url}/`);
+  const authorize = expect302(
+    'redirect',
+    await browser.get(`/api/wechat/redirect?callback=${callback}&scope=snsapi_base`),
+  );
+  const back = expect302('authorize', await browser.get(authorize));
+  expect302('getOpenId', await browser.get(back));
+  const me = await browser.get('/api/wechat/getUserInfo');
+  if (me.status !== 200) throw new Error(`getUserInfo after login answered ${me.status}: ${me.text}`);
+  return { browser, openId: me.json<{ data: { openId: string } }>().data.openId };
+}
+
+/** A paid order of `buyer`: payWallet on the api (the emulator learns it), then paid at the emulator. */
+async function placePaidOrder(
+  buyer: { browser: HttpClient; openId: string },
+  instance: Instance,
+  emulatorUrl: string,
+  amountFen: number,
+): Promise<Order> {
+  const placed = await buyer.browser.post(`${instance.url}/api/wechat/pay/payWallet`, {
+    json: { productId: 'tip', amountFen },
+  });
+  if (placed.status !== 200) throw new Error(`payWallet answered ${placed.status}: ${placed.text}`);
+  const { outTradeNo } = placed.json<{ data: { outTradeNo: string } }>().data;
+  const paid = await fetch(`${emulatorUrl}/__emulator/orders/${outTradeNo}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (!paid.ok) throw new Error(`the emulator did not pay ${outTradeNo}: ${await paid.text()}`);
+  const { transactionId } = (await paid.json()) as { transactionId: string };
+  return { outTradeNo, amountFen, transactionId, openId: buyer.openId, acked: false, sent: 0 };
 }
 
 // ---- main --------------------------------------------------------------------------------------------------------
@@ -298,6 +444,7 @@ async function main(): Promise<number> {
       outTradeNo: `CH${run}${String(i).padStart(5, '0')}`,
       amountFen: 100 + i,
       transactionId: `4200${run}${String(i).padStart(10, '0')}`.slice(0, 28),
+      openId: CHAOS_OPENID,
       acked: false,
       sent: 0,
     }));
@@ -306,18 +453,29 @@ async function main(): Promise<number> {
       for (const order of orders) {
         await client.query(
           `insert into "${schema}".orders (out_trade_no, openid, amount_fen, description, status, sign_scheme, ` +
-            `client_ip, refunded_fen, created_at, updated_at) values ($1, 'oChaosOpenId000000000000001', $2, ` +
+            `client_ip, refunded_fen, created_at, updated_at) values ($1, '${CHAOS_OPENID}', $2, ` +
             `'chaos', 'PENDING', 'HMAC-SHA256', '127.0.0.1', 0, $3, $3)`,
           [order.outTradeNo, order.amountFen, now],
         );
       }
     });
 
+    // The refund load's orders: a user logged in through OAuth places them with payWallet (so the emulator knows
+    // them) and pays at the emulator; they are notified like the others (the emulator's own notify comes too).
+    const buyer = await loginThroughEmulator(instances[0]!, emulator.url, 'chaos-buyer');
+    const refundOrders: Order[] = [];
+    for (let i = 0; i < REFUND_ORDERS; i += 1) {
+      refundOrders.push(await placePaidOrder(buyer, instances[i % 2]!, emulator.url, 1000 + 37 * i));
+    }
+    const plans = refundOrders.map(planRefunds);
+    say(`${REFUND_ORDERS} orders placed and paid at the emulator for the refund load`);
+
     // The load: every order notified until acknowledged (WeChat retries), about a third of them twice more after.
     let loadDone = false;
     const load = (async () => {
       let next = 0;
-      const queue = [...orders, ...orders.filter((_, i) => i % 3 === 0)];
+      const all = [...refundOrders, ...orders];
+      const queue = [...all, ...all.filter((_, i) => i % 3 === 0)];
       const worker = async () => {
         for (;;) {
           const order = queue[next];
@@ -337,6 +495,28 @@ async function main(): Promise<number> {
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       loadDone = true;
+    })();
+
+    // The admin's load, through the faults: each order refunded once its notify was acknowledged (PAID).
+    const refunds = (async () => {
+      await sleep(1500);
+      let next = 0;
+      const admin = async (worker: number) => {
+        for (;;) {
+          const plan = plans[next];
+          next += 1;
+          if (!plan) return;
+          const from = Date.now();
+          while (!plan.order.acked && Date.now() - from < ADMIN_PATIENCE_MS) await sleep(100);
+          await Promise.all(
+            plan.racing.map((ask, i) => refundUntilAnswered(instances, worker + i, plan.order, ask)),
+          );
+          await refundUntilAnswered(instances, worker, plan.order, plan.rest);
+          // Paced so the refunds are spread over the faults.
+          await sleep(600);
+        }
+      };
+      await Promise.all(Array.from({ length: ADMIN_WORKERS }, (_, worker) => admin(worker)));
     })();
 
     const recover = async () =>
@@ -406,6 +586,21 @@ async function main(): Promise<number> {
     }
     await load;
     say('load done');
+    await refunds;
+    say(
+      `refunds done: ${refundStats.made} made, ${refundStats.refused} refused, ${refundStats.retries} retries`,
+    );
+    // The refunds settle by their notifies (the emulator delivers them) or the sweep (every 2 s).
+    const settleFrom = Date.now();
+    while (Date.now() - settleFrom < RECOVERY_LIMIT_MS) {
+      const processing = await withPg(
+        async (client) =>
+          (await client.query(`select 1 from "${schema}".refunds where status = 'PROCESSING' limit 1`))
+            .rowCount,
+      );
+      if (!processing) break;
+      await sleep(500);
+    }
     // A sweep pass or two over whatever the faults left (none should be needed for acked orders).
     await sleep(3000);
 
@@ -416,6 +611,13 @@ async function main(): Promise<number> {
       transaction_id: string | null;
       amount_fen: number;
       refunded_fen: number;
+    }
+    interface RefundFacts {
+      out_trade_no: string;
+      out_refund_no: string;
+      idempotency_key: string | null;
+      amount_fen: number;
+      status: string;
     }
     interface AuditFacts {
       out_trade_no: string;
@@ -428,6 +630,11 @@ async function main(): Promise<number> {
           `select out_trade_no, status, transaction_id, amount_fen, refunded_fen from "${schema}".orders`,
         )
       ).rows,
+      refundRows: (
+        await client.query<RefundFacts>(
+          `select out_trade_no, out_refund_no, idempotency_key, amount_fen, status from "${schema}".refunds`,
+        )
+      ).rows,
       audit: (
         await client.query<AuditFacts>(
           `select out_trade_no, verdict, transaction_id from "${schema}".pay_notifications where kind = 'pay'`,
@@ -438,7 +645,8 @@ async function main(): Promise<number> {
     const auditOf = new Map<string, AuditFacts[]>();
     for (const row of check.audit)
       auditOf.set(row.out_trade_no, [...(auditOf.get(row.out_trade_no) ?? []), row]);
-    const acked = orders.filter((o) => o.acked);
+    const everyOrder = [...orders, ...refundOrders];
+    const acked = everyOrder.filter((o) => o.acked);
     const ackedNotStored = acked.filter(
       (o) =>
         !(auditOf.get(o.outTradeNo) ?? []).some(
@@ -448,9 +656,11 @@ async function main(): Promise<number> {
     ).length;
     const ackedNotPaid = acked.filter((o) => {
       const row = byOrder.get(o.outTradeNo);
-      return !(row?.status === 'PAID' && row.transaction_id === o.transactionId);
+      // A refunded order was paid first: REFUNDED keeps the transaction.
+      const paid = row?.status === 'PAID' || row?.status === 'REFUNDED';
+      return !(paid && row.transaction_id === o.transactionId);
     }).length;
-    const paidTwice = orders.filter(
+    const paidTwice = everyOrder.filter(
       (o) => (auditOf.get(o.outTradeNo) ?? []).filter((a) => a.verdict === 'accepted').length > 1,
     ).length;
     const paidRows = check.statuses.filter((row) => row.status === 'PAID' || row.status === 'REFUNDED');
@@ -463,6 +673,36 @@ async function main(): Promise<number> {
     const overRefunded = check.statuses.filter(
       (row) => Number(row.refunded_fen) > Number(row.amount_fen),
     ).length;
+    const refundsOf = new Map<string, RefundFacts[]>();
+    for (const row of check.refundRows)
+      refundsOf.set(row.out_trade_no, [...(refundsOf.get(row.out_trade_no) ?? []), row]);
+    const sumOf = (rows: RefundFacts[], statuses: string[]) =>
+      rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + Number(r.amount_fen), 0);
+    const reservedOverPaid = check.statuses.filter(
+      (row) =>
+        sumOf(refundsOf.get(row.out_trade_no) ?? [], ['PROCESSING', 'SUCCESS']) > Number(row.amount_fen),
+    ).length;
+    const refundedNotSuccessSum = check.statuses.filter(
+      (row) => Number(row.refunded_fen) !== sumOf(refundsOf.get(row.out_trade_no) ?? [], ['SUCCESS']),
+    ).length;
+    const keys = new Map<string, number>();
+    for (const row of check.refundRows) {
+      if (row.idempotency_key === null) continue;
+      const key = `${row.out_trade_no} ${row.idempotency_key}`;
+      keys.set(key, (keys.get(key) ?? 0) + 1);
+    }
+    const keysWithTwoRefunds = [...keys.values()].filter((n) => n > 1).length;
+    const asks = plans.flatMap((plan) => [...plan.racing, plan.rest].map((ask) => ({ plan, ask })));
+    const madeWithoutRow = asks.filter(({ plan, ask }) => {
+      const outcome = ask.outcome;
+      if (outcome?.made !== true) return false;
+      return !(refundsOf.get(plan.order.outTradeNo) ?? []).some(
+        (r) => r.idempotency_key === ask.key && r.out_refund_no === outcome.outRefundNo,
+      );
+    }).length;
+    const bothRacersMade = plans.filter((plan) => plan.racing.every((ask) => ask.outcome?.made)).length;
+    const unsettled = check.refundRows.filter((row) => row.status === 'PROCESSING').length;
+    const refundedOrders = check.statuses.filter((row) => row.status === 'REFUNDED').length;
     const storedNotifies = check.audit.length;
     const unexpectedExits = instances.reduce((sum, i) => sum + i.unexpectedExits, 0);
     const slowRecovery = faults.filter((f) => f.recoveredMs.some((ms) => ms > RECOVERY_LIMIT_MS)).length;
@@ -478,7 +718,7 @@ async function main(): Promise<number> {
     console.log('Notifies');
     console.table([
       {
-        orders: ORDERS,
+        orders: ORDERS + REFUND_ORDERS,
         sent: stats.sent,
         acked: stats.acked,
         'refused/FAIL': stats.failed,
@@ -487,19 +727,41 @@ async function main(): Promise<number> {
         'audit rows': storedNotifies,
       },
     ]);
+    console.log('Refunds (the admin)');
+    console.table([
+      {
+        orders: REFUND_ORDERS,
+        requests: refundStats.requests,
+        made: refundStats.made,
+        'refused (exceeds paid)': refundStats.refused,
+        'retried (same key)': refundStats.retries,
+        'refund rows': check.refundRows.length,
+        'orders REFUNDED': refundedOrders,
+      },
+    ]);
     const invariants = {
       'acked but not stored': ackedNotStored,
       'acked but not PAID with its transaction': ackedNotPaid,
       'orders accepted more than once': paidTwice,
       'PAID without an audit row': paidWithoutAudit,
       'refunded > paid': overRefunded,
-      'orders never acked': ORDERS - acked.length,
+      'refunds reserved > paid': reservedOverPaid,
+      'both racing refunds made': bothRacersMade,
+      'refund keys with more than one refund': keysWithTwoRefunds,
+      'refund 201 without its row': madeWithoutRow,
+      'refunded_fen ≠ SUCCESS refunds': refundedNotSuccessSum,
+      'refunds still PROCESSING': unsettled,
+      'refund requests answered wrongly': refundStats.unexpected,
+      'refund requests given up': refundStats.gaveUp,
+      'orders never acked': ORDERS + REFUND_ORDERS - acked.length,
       'unexpected process exits': unexpectedExits,
       'faults not recovered in time': slowRecovery,
     };
     console.log('Invariants (each must be 0)');
     console.table(Object.entries(invariants).map(([invariant, count]) => ({ invariant, count })));
-    console.log(`PAID orders: ${paidRows.length} of ${ORDERS}; total ${elapsed()}`);
+    console.log(
+      `PAID or REFUNDED orders: ${paidRows.length} of ${ORDERS + REFUND_ORDERS}; total ${elapsed()}`,
+    );
     failed = Object.values(invariants).some((count) => count !== 0);
   } catch (err) {
     failed = true;
