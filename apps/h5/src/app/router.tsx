@@ -7,12 +7,16 @@ import { isWechatUserAgent } from '@/wechat/platform';
 import { NotFoundRoute } from './routes/not-found';
 
 // Route-level code splitting keeps the first download (React, the router, the session check) under the 90 KB
-// gzip budget. The home page's code (pay form, JS-SDK) starts downloading at boot, in parallel with the session
-// check, so the landing page does not wait for a second round trip; the order pages load on demand, and so does
-// the "open in WeChat" page with its QR code library, which a WeChat user never downloads.
+// gzip budget. The home page's code (product list, JS-SDK) starts downloading at boot, in parallel with the
+// session check, so the landing page does not wait for a second round trip; the product page (the next step of
+// nearly every visit, and the page a shared product link lands on) is fetched alongside it. The order pages load
+// on demand, and so does the "open in WeChat" page with its QR code library, which a WeChat user never downloads.
 const loadHome = () => import('./routes/home');
+const loadProduct = () => import('./routes/product');
 void loadHome();
+void loadProduct();
 const HomeRoute = lazy(loadHome);
+const ProductRoute = lazy(loadProduct);
 const OrdersRoute = lazy(() => import('./routes/orders'));
 const OrderRoute = lazy(() => import('./routes/order'));
 const NotInWechatRoute = lazy(() => import('./routes/not-in-wechat'));
@@ -46,6 +50,7 @@ export function AppRoutes() {
     <Routes>
       <Route element={<SignedInLayout />}>
         <Route index element={<HomeRoute />} />
+        <Route path="products/:productId" element={<ProductRoute />} />
         <Route path="orders" element={<OrdersRoute />} />
         <Route path="orders/:outTradeNo" element={<OrderRoute />} />
       </Route>

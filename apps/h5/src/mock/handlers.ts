@@ -1,7 +1,6 @@
 import {
   API_ERRORS,
   JS_API_LIST,
-  MAX_AMOUNT_FEN,
   ROUTES,
   ordersQuerySchema,
   outTradeNoSchema,
@@ -24,7 +23,7 @@ import type {
 } from '@wxh5/contracts';
 import { HttpResponse, http } from 'msw';
 import type { HttpHandler } from 'msw';
-import { MOCK_APP_ID, MOCK_PRODUCTS, type MockStore } from './mock-store';
+import { MOCK_APP_ID, priceOrder, type MockStore, type PricingRefusal } from './mock-store';
 
 /** What every mocked route answers: the api's envelope, its data typed by the route's contract. */
 type Envelope<T> = ApiSuccess<T> | ApiFailure;
@@ -41,10 +40,20 @@ export function mockFailure(slug: ApiErrorSlug, message: string) {
 
 const unauthenticated = () => mockFailure('unauthenticated', 'Please sign in with WeChat.');
 
+/** The api's words for each pricing refusal (developers read them; the page words the slug). */
+const REFUSALS = {
+  unknown_product: 'No such product.',
+  product_inactive: 'This product is no longer sold.',
+  custom_amount_not_allowed: 'This product has a fixed price: send quantity, not amountFen.',
+  invalid_amount: 'The total must be an integer number of fen between 1 and 100000000.',
+} as const satisfies Record<PricingRefusal, string>;
+
 /**
  * Mock Service Worker handlers for every route the H5 calls, answering like `@wxh5/api` from an in-memory
  * `MockStore`: the same paths (`ROUTES`), the same request schemas (a bad amount is a 400 `invalid_amount`), the
- * same envelopes and data types. Used by `pnpm dev:mock` in the browser and by the component tests in Node.
+ * same envelopes and data types. payWallet is priced here, from the store's catalog, as the api prices it: a client
+ * amount for a fixed-price product is refused (`custom_amount_not_allowed`), never used. Used by `pnpm dev:mock`
+ * in the browser and by the component tests in Node.
  */
 export function createHandlers(store: MockStore): HttpHandler[] {
   const signedIn = () => store.signedIn;
@@ -72,7 +81,20 @@ export function createHandlers(store: MockStore): HttpHandler[] {
       });
     }),
 
-    http.get(ROUTES.products, () => ok<ProductList>({ products: MOCK_PRODUCTS })),
+    // Public, like the api's: the catalog needs no session.
+    http.get(ROUTES.products, () =>
+      ok<ProductList>({
+        products: store.products
+          .filter((product) => product.active)
+          .map(({ id, title, description, priceFen, allowCustomAmount }) => ({
+            id,
+            title,
+            description,
+            priceFen,
+            allowCustomAmount,
+          })),
+      }),
+    ),
 
     http.post(ROUTES.payWallet, async ({ request }) => {
       if (!signedIn()) return unauthenticated();
@@ -89,24 +111,9 @@ export function createHandlers(store: MockStore): HttpHandler[] {
           ? mockFailure('invalid_amount', 'amountFen must be an integer between 1 and 100000000.')
           : mockFailure('invalid_request', parsed.error.issues[0]?.message ?? 'Invalid request.');
       }
-      // Priced as the api prices it: the product's price, a custom amount only where the product allows one.
-      const { productId, quantity, amountFen } = parsed.data;
-      const product = MOCK_PRODUCTS.find((candidate) => candidate.id === productId);
-      if (!product) return mockFailure('unknown_product', `No product "${productId}".`);
-      if (amountFen !== undefined && !product.allowCustomAmount) {
-        return mockFailure('custom_amount_not_allowed', 'This product has a fixed price.');
-      }
-      const unitPriceFen = amountFen ?? product.priceFen;
-      const units = amountFen === undefined ? (quantity ?? 1) : 1;
-      if (unitPriceFen * units > MAX_AMOUNT_FEN) {
-        return mockFailure('invalid_amount', 'The order is over the maximum amount.');
-      }
-      const { order, prepayId } = store.createOrder({
-        productId,
-        unitPriceFen,
-        quantity: units,
-        description: product.title,
-      });
+      const priced = priceOrder(store.products, parsed.data);
+      if (!priced.ok) return mockFailure(priced.refusal, REFUSALS[priced.refusal]);
+      const { order, prepayId } = store.createOrder(priced.order);
       return ok<PayWalletResponse>(payment(order.outTradeNo, prepayId));
     }),
 

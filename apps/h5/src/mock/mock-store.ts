@@ -1,4 +1,6 @@
-import type { OrderView, ProductView, UserInfo } from '@wxh5/contracts';
+import { MAX_AMOUNT_FEN } from '@wxh5/contracts/limits';
+import type { OrderView, PayWalletRequest, UserInfo } from '@wxh5/contracts';
+import { MOCK_PRODUCTS, type MockProduct } from './demo-catalog';
 
 /** The mock's one signed-in user (the H5's mock mode has no WeChat login to go through). */
 export const MOCK_USER: UserInfo = {
@@ -10,31 +12,50 @@ export const MOCK_USER: UserInfo = {
 
 export const MOCK_APP_ID = 'wx0000000000000000';
 
-/** What the mock sells: the demo's products (ids and prices as the api seeds them with SEED_DEMO_PRODUCTS). */
-export const MOCK_PRODUCTS: ProductView[] = [
-  { id: 'course', title: 'TypeScript course', description: '', priceFen: 19_900, allowCustomAmount: false },
-  { id: 'vip-month', title: 'VIP month', description: '', priceFen: 3_000, allowCustomAmount: false },
-  { id: 'tip', title: 'Tip', description: '', priceFen: 500, allowCustomAmount: true },
-];
-
-/** An order as payWallet prices it: the product, its unit price (or the custom amount) and the units. */
-export interface MockOrderInput {
+/** What the server priced: the product, its unit price and the units (the order's amount is their product). */
+export interface PricedOrder {
   productId: string;
+  description: string;
   unitPriceFen: number;
   quantity: number;
-  description: string;
 }
 
 /**
  * What the mock api remembers while the page is open: the session, the orders and the prepay ids the fake
  * cashier pays. Shared by the handlers (what the "server" answers) and the fake bridge (what "WeChat" does).
  */
+/** Why the mock server refuses to price a payWallet request: the api's slugs for it. */
+export type PricingRefusal =
+  'unknown_product' | 'product_inactive' | 'custom_amount_not_allowed' | 'invalid_amount';
+
+/**
+ * Price a payWallet request as the api does: the product's own price times the quantity (default 1); a client amount
+ * only for a product that allows a custom amount, and never above the api's limit. The description is the title.
+ */
+export function priceOrder(
+  products: readonly MockProduct[],
+  request: PayWalletRequest,
+): { ok: true; order: PricedOrder } | { ok: false; refusal: PricingRefusal } {
+  const product = products.find((candidate) => candidate.id === request.productId);
+  if (!product) return { ok: false, refusal: 'unknown_product' };
+  if (!product.active) return { ok: false, refusal: 'product_inactive' };
+  if (request.amountFen !== undefined && !product.allowCustomAmount) {
+    return { ok: false, refusal: 'custom_amount_not_allowed' };
+  }
+  const [unitPriceFen, quantity] =
+    request.amountFen === undefined ? [product.priceFen, request.quantity ?? 1] : [request.amountFen, 1];
+  if (unitPriceFen * quantity > MAX_AMOUNT_FEN) return { ok: false, refusal: 'invalid_amount' };
+  return { ok: true, order: { productId: product.id, description: product.title, unitPriceFen, quantity } };
+}
+
 export interface MockStore {
   user: UserInfo;
   signedIn: boolean;
+  /** The catalog, inactive products included (a test may deactivate one). */
+  products: MockProduct[];
   /** Newest last. */
   orders: OrderView[];
-  createOrder(input: MockOrderInput): { order: OrderView; prepayId: string };
+  createOrder(input: PricedOrder): { order: OrderView; prepayId: string };
   findOrder(outTradeNo: string): OrderView | undefined;
   /** The prepay id of a PENDING order, to pay it again (the api's `prepay` route); undefined otherwise. */
   prepayIdOf(outTradeNo: string): string | undefined;
@@ -60,8 +81,9 @@ export function createMockStore(options: MockStoreOptions = {}): MockStore {
   const store: MockStore = {
     user: options.user ?? MOCK_USER,
     signedIn: options.signedIn ?? true,
+    products: MOCK_PRODUCTS.map((product) => ({ ...product })),
     orders: [],
-    createOrder({ productId, unitPriceFen, quantity, description }) {
+    createOrder({ productId, description, unitPriceFen, quantity }) {
       sequence += 1;
       const stamp = now()
         .toISOString()

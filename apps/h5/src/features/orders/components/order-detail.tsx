@@ -175,6 +175,17 @@ function OrderPreview({ order }: { order: OrderView }) {
     { label: m.order.fields.outTradeNo, value: order.outTradeNo, mono: true, testId: 'order-out-trade-no' },
   ];
   if (order.description) rows.push({ label: m.order.fields.item, value: order.description });
+  // What the server priced (orders placed before products existed have neither).
+  if (order.unitPriceFen !== undefined) {
+    rows.push({
+      label: m.order.fields.unitPrice,
+      value: formatFen(order.unitPriceFen),
+      testId: 'order-unit-price',
+    });
+  }
+  if (order.quantity !== undefined) {
+    rows.push({ label: m.order.fields.quantity, value: String(order.quantity), testId: 'order-quantity' });
+  }
   rows.push({ label: m.order.fields.createdAt, value: formatTime(order.createdAt) });
   if (order.paidAt) rows.push({ label: m.order.fields.paidAt, value: formatTime(order.paidAt) });
   if (order.transactionId) {

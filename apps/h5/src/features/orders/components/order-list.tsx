@@ -108,7 +108,15 @@ export function OrderList({ payAgain }: { payAgain: ListPayAgain }) {
             >
               <span className="weui-cell__bd">
                 <span className="order-row-title">{order.description || m.orders.defaultItem}</span>
-                <span className="order-row-time">{formatTime(order.createdAt)}</span>
+                <span className="order-row-time">
+                  {formatTime(order.createdAt)}
+                  {order.unitPriceFen !== undefined && order.quantity !== undefined ? (
+                    <span data-testid="order-row-units">
+                      {' · '}
+                      {formatFen(order.unitPriceFen)} × {order.quantity}
+                    </span>
+                  ) : null}
+                </span>
               </span>
               <span className="weui-cell__ft">
                 {formatFen(order.amountFen)} <OrderStatusBadge status={order.status} />
