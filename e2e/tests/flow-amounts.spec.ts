@@ -1,10 +1,16 @@
 import { expect, test } from './support/flow-fixtures';
-import { signIn, watchRequests } from './support/flow-helpers';
+import { openProduct, signIn, watchRequests } from './support/flow-helpers';
 
-test('amounts 0, -1, 1.234 and abc are refused in the page and create no order', async ({ page, stack }) => {
+test('tip amounts 0, -1, 1.234 and abc are refused in the page and create no order', async ({
+  page,
+  stack,
+}) => {
   const payRequests = watchRequests(page, stack, '/api/wechat/pay/payWallet');
   await signIn(page, stack, '/', 'carol');
   await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
+  await openProduct(page, 'tip');
+  // The field starts at the tip's suggested price.
+  await expect(page.getByTestId('amount-input')).toHaveValue('5.00');
 
   const cases: Array<[string, string]> = [
     ['0', '金额须大于 ¥0'],
@@ -27,7 +33,7 @@ test('amounts 0, -1, 1.234 and abc are refused in the page and create no order',
   // Typing again clears the error; a valid amount goes through to the cashier, full-width digits and dot too.
   await page.getByTestId('amount-input').fill('０．０１');
   await expect(page.getByTestId('amount-error')).toHaveCount(0);
-  await expect(page.getByTestId('pay-button')).toHaveText('支付 ¥0.01');
+  await expect(page.getByTestId('buy-total')).toHaveText('¥0.01');
   await page.getByTestId('pay-button').click();
   await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥0.01');
   expect(payRequests).toHaveLength(1);

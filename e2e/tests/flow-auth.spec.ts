@@ -1,5 +1,5 @@
 import { expect, test } from './support/flow-fixtures';
-import { SCREENSHOT_DIR, answerConsent, signIn } from './support/flow-helpers';
+import { SCREENSHOT_DIR, answerConsent, payTip, signIn } from './support/flow-helpers';
 
 test.describe('signing in', () => {
   test('declining consent shows a clear screen without looping, and its button signs in', async ({
@@ -41,11 +41,13 @@ test.describe('signing in', () => {
     expect(session).toBeDefined();
     await context.addCookies([{ ...session!, value: `${session!.value.slice(0, -1)}x` }]);
 
-    // The next api call answers 401: the page goes to WeChat login and comes back signed in again.
-    await page.getByTestId('amount-input').fill('1');
-    await page.getByTestId('pay-button').click();
+    // The next api call that needs the session answers 401 (the product list needs none): the page goes to WeChat
+    // login and comes back, signed in again, to the product page it was on.
+    await payTip(page, '1');
     await answerConsent(page, stack, { userId: 'bob' });
-    await page.waitForURL(`${stack.apiUrl}/`);
+    await page.waitForURL(`${stack.apiUrl}/products/tip`);
+    await expect(page.getByTestId('product-page')).toBeVisible();
+    await page.getByTestId('link-home').click();
     await expect(page.getByTestId('user-nickname')).toHaveText('Bob 李');
   });
 

@@ -1,5 +1,5 @@
 import { expect, test } from './support/flow-fixtures';
-import { SCREENSHOT_DIR, openIdOf, signIn, watchRequests } from './support/flow-helpers';
+import { SCREENSHOT_DIR, openIdOf, payTip, signIn, watchRequests } from './support/flow-helpers';
 
 test('when WeChat Pay is down the page says so in words and the order is kept for reconciliation', async ({
   page,
@@ -12,8 +12,7 @@ test('when WeChat Pay is down the page says so in words and the order is kept fo
   // The next unifiedorder calls answer SYSTEMERROR: the api retries a bounded number of times, then gives up.
   await stack.control('POST', '/faults', { endpoint: '/pay/unifiedorder', kind: 'systemerror', count: 6 });
   try {
-    await page.getByTestId('amount-input').fill('6.66');
-    await page.getByTestId('pay-button').click();
+    await payTip(page, '6.66');
 
     const message = page.getByTestId('pay-message');
     await expect(message).toHaveAttribute('data-kind', 'failed');

@@ -1,5 +1,5 @@
 import { expect, test } from './support/flow-fixtures';
-import { recordedShares, signIn, watchRequests } from './support/flow-helpers';
+import { payTip, recordedShares, signIn, watchRequests } from './support/flow-helpers';
 
 // An iPhone user agent: the H5 follows iOS WeChat's rule and signs the URL the single-page app landed on. The
 // emulator's bridge checks the CURRENT URL (Android's rule), so after an in-app navigation the first signature is
@@ -32,8 +32,7 @@ test('wx.config recovers from invalid signature by retrying once with the other 
   expect((await recordedShares(page)).map((s) => s.kind).sort()).toEqual(['appMessage', 'timeline']);
 
   // The recovered configuration is good for paying too.
-  await page.getByTestId('amount-input').fill('0.5');
-  await page.getByTestId('pay-button').click();
+  await payTip(page, '0.5');
   await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥0.50');
 });
 

@@ -1,14 +1,16 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/flow-fixtures';
-import { SCREENSHOT_DIR, createTestUser, outTradeNoOf, signIn } from './support/flow-helpers';
+import { SCREENSHOT_DIR, createTestUser, openProduct, outTradeNoOf, signIn } from './support/flow-helpers';
 import type { Stack } from './support/stack';
 
 /** The words each locale must show along the flow (the catalogues' own, checked here by a person's eye). */
 const WORDS = {
   'zh-CN': {
     lang: 'zh-CN',
-    payTitle: '微信支付',
-    pay: (amount: string) => `支付 ${amount}`,
+    productsTitle: '商品',
+    tip: '打赏',
+    suggested: '建议 ¥5.00',
+    payNow: '立即支付',
     success: '支付成功',
     myOrders: '我的订单',
     paid: '已支付',
@@ -17,8 +19,11 @@ const WORDS = {
   },
   en: {
     lang: 'en',
-    payTitle: 'Pay with WeChat',
-    pay: (amount: string) => `Pay ${amount}`,
+    productsTitle: 'Products',
+    // The product's own title is the merchant's data, in the language the merchant wrote it.
+    tip: '打赏',
+    suggested: 'Suggested ¥5.00',
+    payNow: 'Pay now',
     success: 'Payment successful',
     myOrders: 'My orders',
     paid: 'Paid',
@@ -73,7 +78,7 @@ for (const { locale, viewport, scheme } of MATRIX) {
   test.describe(`${locale} at ${viewport}, ${scheme}`, () => {
     test.use({ locale, viewport: VIEWPORTS[viewport], colorScheme: scheme });
 
-    test('the whole flow reads in the browser language: home, cashier, 支付成功, the list', async ({
+    test('the whole flow reads in the browser language: home, the tip, cashier, 支付成功, the list', async ({
       page,
       stack,
     }) => {
@@ -83,15 +88,22 @@ for (const { locale, viewport, scheme } of MATRIX) {
       await signIn(page, stack, '/', userId);
       await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(words.lang);
-      await expect(page.getByRole('heading', { name: words.payTitle })).toBeVisible();
+      await expect(page.getByRole('heading', { name: words.productsTitle, exact: true })).toBeVisible();
       if (scheme === 'dark') {
         const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
         expect(background).toBe('rgb(17, 17, 17)');
         expect(await contrastOf(page, 'user-nickname')).toBeGreaterThanOrEqual(7);
       }
-      await page.getByTestId('amount-input').fill('12.34');
-      await expect(page.getByTestId('pay-button')).toHaveText(words.pay('¥12.34'));
+      const tipRow = page.locator('[data-testid="product-row"][data-product-id="tip"]');
+      await expect(tipRow).toContainText(words.tip);
+      await expect(tipRow).toContainText(words.suggested);
       await shoot(page, `h5-home-${tag}`);
+
+      await openProduct(page, 'tip');
+      await page.getByTestId('amount-input').fill('12.34');
+      await expect(page.getByTestId('buy-total')).toHaveText('¥12.34');
+      await expect(page.getByTestId('pay-button')).toHaveText(words.payNow);
+      await shoot(page, `h5-product-${tag}`);
 
       await page.getByTestId('pay-button').click();
       await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥12.34');
@@ -130,9 +142,9 @@ for (const { locale, viewport, scheme } of MATRIX) {
 
 test('the language switch turns the page English and keeps it for the visit', async ({ page, stack }) => {
   await signIn(page, stack, '/', 'carol');
-  await expect(page.getByRole('heading', { name: '微信支付' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '商品', exact: true })).toBeVisible();
   await page.getByTestId('lang-switch').click();
-  await expect(page.getByRole('heading', { name: 'Pay with WeChat' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Products', exact: true })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
   await page.getByTestId('link-orders').click();
   await expect(page.getByRole('heading', { name: 'My orders' })).toBeVisible();

@@ -5,8 +5,8 @@ import { createTestUser, signIn } from './support/flow-helpers';
 import type { Stack } from './support/stack';
 
 /**
- * Create an order through the api with the page's session cookie (what the pay button does before the cashier): a
- * tip (the demo's custom-amount product) of `amountFen`.
+ * Create an order through the api with the page's session cookie (what 立即支付 does before the cashier): a tip of
+ * `amountFen`, the demo product that takes a custom amount.
  */
 async function createOrder(page: Page, stack: Stack, amountFen: number): Promise<string> {
   const response = await page.request.post(`${stack.apiUrl}/api/wechat/pay/payWallet`, {

@@ -1,5 +1,5 @@
 import { expect, test } from './support/flow-fixtures';
-import { outTradeNoOf, signIn } from './support/flow-helpers';
+import { openProduct, outTradeNoOf, signIn } from './support/flow-helpers';
 
 test.describe('paying from the H5 page on WeChat Pay API v3', () => {
   test('consent, pay with RSA pay params through the cashier, and the order ends PAID', async ({
@@ -9,6 +9,7 @@ test.describe('paying from the H5 page on WeChat Pay API v3', () => {
     await signIn(page, stack, '/', 'alice');
     await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
 
+    await openProduct(page, 'tip');
     await page.getByTestId('amount-input').fill('12.34');
     const prepaid = page.waitForResponse((response) => response.url().endsWith('/api/wechat/pay/payWallet'));
     await page.getByTestId('pay-button').click();

@@ -1,8 +1,16 @@
 import { expect, test } from './support/flow-fixtures';
-import { SCREENSHOT_DIR, outTradeNoOf, recordedShares, signIn, watchRequests } from './support/flow-helpers';
+import {
+  SCREENSHOT_DIR,
+  openProduct,
+  outTradeNoOf,
+  payTip,
+  recordedShares,
+  signIn,
+  watchRequests,
+} from './support/flow-helpers';
 
 test.describe('paying from the H5 page', () => {
-  test('a first visit signs in with consent, shares, pays 12.34 yuan and the order ends PAID in the database', async ({
+  test('a first visit signs in with consent, shares, tips 12.34 yuan and the order ends PAID in the database', async ({
     page,
     stack,
   }) => {
@@ -28,8 +36,12 @@ test.describe('paying from the H5 page', () => {
     }
     await page.screenshot({ path: `${SCREENSHOT_DIR}home.png` });
 
+    // The products, with the server's prices; the tip takes the amount the user types.
+    await expect(page.getByTestId('product-row')).toHaveCount(3);
+    await openProduct(page, 'tip');
     await page.getByTestId('amount-input').fill('12.34');
-    await expect(page.getByTestId('pay-button')).toHaveText('支付 ¥12.34');
+    await expect(page.getByTestId('buy-total')).toHaveText('¥12.34');
+    await expect(page.getByTestId('pay-button')).toHaveText('立即支付');
     await page.getByTestId('pay-button').click();
 
     // WeChat's cashier (the emulator's sheet) shows the amount that was signed.
@@ -69,8 +81,7 @@ test.describe('paying from the H5 page', () => {
     await signIn(page, stack, '/', 'bob');
     await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
 
-    await page.getByTestId('amount-input').fill('5');
-    await page.getByTestId('pay-button').click();
+    await payTip(page, '5');
     await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥5.00');
     await page.getByTestId('wx-cashier-cancel').click();
 

@@ -1,5 +1,12 @@
 import { expect, test } from './support/flow-fixtures';
-import { SCREENSHOT_DIR, createTestUser, openIdOf, outTradeNoOf, signIn } from './support/flow-helpers';
+import {
+  SCREENSHOT_DIR,
+  createTestUser,
+  openIdOf,
+  outTradeNoOf,
+  payTip,
+  signIn,
+} from './support/flow-helpers';
 import type { Stack } from './support/stack';
 
 /** How many `drop` faults for notifies the emulator still holds. */
@@ -24,8 +31,7 @@ test.describe('honest payment states', () => {
     await stack.control('POST', '/faults', { endpoint: 'notify', kind: 'drop', count: 16 });
     let outTradeNo = '';
     try {
-      await page.getByTestId('amount-input').fill('3.21');
-      await page.getByTestId('pay-button').click();
+      await payTip(page, '3.21');
       await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥3.21');
       await page.getByTestId('wx-cashier-pay').click();
 
@@ -54,8 +60,7 @@ test.describe('honest payment states', () => {
     await signIn(page, stack, '/', userId);
     await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
 
-    await page.getByTestId('amount-input').fill('7.89');
-    await page.getByTestId('pay-button').click();
+    await payTip(page, '7.89');
     await expect(page.getByTestId('wx-cashier-amount')).toHaveText('¥7.89');
     await page.getByTestId('wx-cashier-cancel').click();
 
@@ -80,8 +85,7 @@ test.describe('honest payment states', () => {
     const userId = await createTestUser(stack, 'Gus 吴');
     await signIn(page, stack, '/', userId);
     await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
-    await page.getByTestId('amount-input').fill('2');
-    await page.getByTestId('pay-button').click();
+    await payTip(page, '2');
     await page.getByTestId('wx-cashier-cancel').click();
     await expect(page.getByRole('heading', { name: '未支付' })).toBeVisible();
     const outTradeNo = outTradeNoOf(page);
@@ -104,8 +108,7 @@ test.describe('honest payment states', () => {
     const userId = await createTestUser(stack, 'Hal 郑');
     await signIn(page, stack, '/', userId);
     await expect(page.getByTestId('wx-status')).toHaveAttribute('data-state', 'ready');
-    await page.getByTestId('amount-input').fill('4.56');
-    await page.getByTestId('pay-button').click();
+    await payTip(page, '4.56');
     await page.getByTestId('wx-cashier-cancel').click();
     await expect(page.getByRole('heading', { name: '未支付' })).toBeVisible();
     const outTradeNo = outTradeNoOf(page);

@@ -1,5 +1,6 @@
 import type { Response } from '@playwright/test';
 import { expect, test } from './support/fixtures';
+import { openProduct, payTip } from './support/flow-helpers';
 import { startMockH5, type MockH5 } from './support/mock-h5';
 
 // The frontend team's mode: `pnpm --filter @wxh5/h5 dev:mock`, here as its production-like build under
@@ -14,7 +15,7 @@ test.afterAll(async () => {
   await h5.stop();
 });
 
-test('the H5 in mock mode loads, shares, "pays" and shows the paid order with no api running', async ({
+test('the H5 in mock mode loads, shares, "pays" for the course at its price and shows the paid order with no api running', async ({
   page,
 }) => {
   const apiResponses: Response[] = [];
@@ -33,14 +34,21 @@ test('the H5 in mock mode loads, shares, "pays" and shows the paid order with no
   await expect(page.getByTestId('mock-share-timeline')).toContainText('wxh5');
   await page.getByTestId('mock-share-sheet').getByRole('button').click();
 
-  await page.getByTestId('amount-input').fill('3.21');
+  // The mock's catalog, priced like the api's: two courses at ¥199.00.
+  await expect(page.getByTestId('product-row')).toHaveCount(3);
+  await openProduct(page, 'course');
+  await expect(page.getByTestId('product-price')).toHaveText('¥199.00');
+  await page.getByTestId('quantity-select').selectOption('2');
+  await expect(page.getByTestId('buy-total')).toHaveText('¥398.00');
   await page.getByTestId('pay-button').click();
-  await expect(page.getByTestId('mock-cashier-amount')).toHaveText('¥3.21');
+  await expect(page.getByTestId('mock-cashier-amount')).toHaveText('¥398.00');
   await page.getByTestId('mock-cashier-pay').click();
 
   await expect(page).toHaveURL(/\/orders\/MOCK\d+$/);
   await expect(page.getByTestId('order-status-text')).toHaveAttribute('data-status', 'PAID');
-  await expect(page.getByTestId('order-amount')).toContainText('3.21');
+  await expect(page.getByTestId('order-amount')).toHaveText('¥398.00');
+  await expect(page.getByTestId('order-unit-price')).toHaveText('¥199.00');
+  await expect(page.getByTestId('order-quantity')).toHaveText('2');
 
   await page
     .getByRole('link', { name: /orders|订单/i })
@@ -55,8 +63,7 @@ test('the H5 in mock mode loads, shares, "pays" and shows the paid order with no
 
 test('a cancelled mock cashier keeps the order unpaid, and 再次支付 pays it', async ({ page }) => {
   await page.goto(`${h5.url}/`);
-  await page.getByTestId('amount-input').fill('8');
-  await page.getByTestId('pay-button').click();
+  await payTip(page, '8');
   await expect(page.getByTestId('mock-cashier-amount')).toHaveText('¥8.00');
   await page.getByTestId('mock-cashier-cancel').click();
   await expect(page).toHaveURL(/\/orders\/MOCK\d+$/);

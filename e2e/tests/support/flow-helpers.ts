@@ -85,3 +85,19 @@ export function outTradeNoOf(page: Page): string {
   if (!match?.[1]) throw new Error(`not an order page: ${page.url()}`);
   return match[1];
 }
+
+/**
+ * From the home page, open a product's page through its cell in the product list (`course`, `vip-month`, `tip`:
+ * the api's demo catalog) and wait until it shows.
+ */
+export async function openProduct(page: Page, productId: string): Promise<void> {
+  await page.locator(`[data-testid="product-row"][data-product-id="${productId}"]`).click();
+  await expect(page.getByTestId('product-page')).toHaveAttribute('data-product-id', productId);
+}
+
+/** From the home page, open the tip and press 立即支付 for `amount` (yuan, as typed): what the old amount field did. */
+export async function payTip(page: Page, amount: string): Promise<void> {
+  await openProduct(page, 'tip');
+  await page.getByTestId('amount-input').fill(amount);
+  await page.getByTestId('pay-button').click();
+}
