@@ -8,14 +8,14 @@ export interface MockProduct extends ProductView {
 }
 
 /**
- * The api's demo catalog (its seeded products): a course and a membership at fixed prices, and a tip that allows a
- * custom amount (its price is the suggested one).
+ * The api's demo catalog (its `DEMO_PRODUCTS`, seeded with SEED_DEMO_PRODUCTS): a course and a membership at fixed
+ * prices, and a tip that allows a custom amount (its price is the suggested one).
  */
 export const MOCK_PRODUCTS: readonly MockProduct[] = [
   {
     id: 'course',
     title: 'TypeScript 实战课程',
-    description: '从类型到工程：二十讲视频与练习，永久回看。',
+    description: '从类型到工程：二十讲，配套练习。',
     priceFen: 19_900,
     allowCustomAmount: false,
     active: true,
@@ -23,7 +23,7 @@ export const MOCK_PRODUCTS: readonly MockProduct[] = [
   {
     id: 'vip-month',
     title: '月度会员',
-    description: '一个月内畅听全部课程。',
+    description: '一个月的会员权益。',
     priceFen: 3_000,
     allowCustomAmount: false,
     active: true,
@@ -31,7 +31,7 @@ export const MOCK_PRODUCTS: readonly MockProduct[] = [
   {
     id: 'tip',
     title: '打赏',
-    description: '觉得有用？金额随意。',
+    description: '金额随意，建议 ¥5。',
     priceFen: 500,
     allowCustomAmount: true,
     active: true,
