@@ -1,6 +1,6 @@
 import { MAX_AMOUNT_FEN } from '@wxh5/contracts/limits';
 import type { OrderView, PayWalletRequest, UserInfo } from '@wxh5/contracts';
-import { MOCK_PRODUCTS, type MockProduct } from './demo-catalog';
+import { DEMO_PRODUCTS, type DemoProduct } from '@wxh5/contracts/demo-products';
 
 /** The mock's one signed-in user (the H5's mock mode has no WeChat login to go through). */
 export const MOCK_USER: UserInfo = {
@@ -33,7 +33,7 @@ export type PricingRefusal =
  * only for a product that allows a custom amount, and never above the api's limit. The description is the title.
  */
 export function priceOrder(
-  products: readonly MockProduct[],
+  products: readonly DemoProduct[],
   request: PayWalletRequest,
 ): { ok: true; order: PricedOrder } | { ok: false; refusal: PricingRefusal } {
   const product = products.find((candidate) => candidate.id === request.productId);
@@ -52,7 +52,7 @@ export interface MockStore {
   user: UserInfo;
   signedIn: boolean;
   /** The catalog, inactive products included (a test may deactivate one). */
-  products: MockProduct[];
+  products: DemoProduct[];
   /** Newest last. */
   orders: OrderView[];
   createOrder(input: PricedOrder): { order: OrderView; prepayId: string };
@@ -81,7 +81,7 @@ export function createMockStore(options: MockStoreOptions = {}): MockStore {
   const store: MockStore = {
     user: options.user ?? MOCK_USER,
     signedIn: options.signedIn ?? true,
-    products: MOCK_PRODUCTS.map((product) => ({ ...product })),
+    products: DEMO_PRODUCTS.map((product) => ({ ...product })),
     orders: [],
     createOrder({ productId, description, unitPriceFen, quantity }) {
       sequence += 1;
